@@ -1,0 +1,9 @@
+/* Subcommands of the tlsharness CLI. Each takes argv starting at its own name
+ * and returns the process exit status: 0 ok, 1 a failure found, 2 usage or
+ * input error. */
+#ifndef TH_CLI_H
+#define TH_CLI_H
+
+int th_cli_decode(int argc, char **argv);
+
+#endif

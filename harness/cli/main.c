@@ -1,0 +1,41 @@
+/* tlsharness: the command-line entry; one subcommand a file. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} kCommands[] = {
+    {"decode", th_cli_decode, "decode TLS records or handshake messages into a readable tree"},
+};
+
+static void usage(FILE *f) {
+    fprintf(f, "usage: tlsharness <command> [options]\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(kCommands) / sizeof(kCommands[0]); i++) {
+        fprintf(f, "  %-10s %s\n", kCommands[i].name, kCommands[i].summary);
+    }
+    fprintf(f, "\n'tlsharness <command> --help' describes each command.\n");
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(kCommands) / sizeof(kCommands[0]); i++) {
+        if (strcmp(argv[1], kCommands[i].name) == 0) {
+            return kCommands[i].run(argc - 1, argv + 1);
+        }
+    }
+    fprintf(stderr, "tlsharness: unknown command '%s'\n", argv[1]);
+    usage(stderr);
+    return 2;
+}
