@@ -42,7 +42,7 @@ size_t th_hs_reasm_pending(const th_hs_reasm *r) {
  * oversize message is refused as soon as its header arrives. */
 static int check_headers(th_hs_reasm *r, uint8_t *out_alert) {
     size_t off = r->consumed;
-    while (r->len - off >= TH_HANDSHAKE_HEADER_LEN) {
+    while (off <= r->len && r->len - off >= TH_HANDSHAKE_HEADER_LEN) {
         const uint8_t *h = r->buf + off;
         size_t body_len = ((size_t)h[1] << 16) | ((size_t)h[2] << 8) | h[3];
         if (body_len > r->max_message_len) {
