@@ -5,5 +5,7 @@
 #define TH_CLI_H
 
 int th_cli_decode(int argc, char **argv);
+int th_cli_replay(int argc, char **argv);
+int th_cli_targets(int argc, char **argv);
 
 #endif

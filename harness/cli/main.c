@@ -10,6 +10,8 @@ static const struct {
     const char *summary;
 } kCommands[] = {
     {"decode", th_cli_decode, "decode TLS records or handshake messages into a readable tree"},
+    {"replay", th_cli_replay, "run files or folders through a fuzz target, without libFuzzer"},
+    {"targets", th_cli_targets, "list the fuzz targets; print a target's dictionary or options"},
 };
 
 static void usage(FILE *f) {

@@ -1,0 +1,66 @@
+/* The fuzz-target registry: every target is a name, an entry function and a
+ * one-line description. libFuzzer builds make one binary per target
+ * (fuzz_<name>); every build links all of them into `tlsharness replay`. */
+#ifndef TH_FUZZ_H
+#define TH_FUZZ_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "th_base.h"
+
+/* What a target reports for one input: TH_FUZZ_ACCEPTED, or the alert its
+ * parser sent (0..255). An oracle failure never returns: it prints the oracle's
+ * name and aborts, so libFuzzer and replay both see it. */
+#define TH_FUZZ_ACCEPTED 256
+
+/* Token classes a target's dictionary is made from. */
+enum {
+    TH_DICT_VERSIONS = 1 << 0,
+    TH_DICT_SUITES = 1 << 1,
+    TH_DICT_GROUPS = 1 << 2,
+    TH_DICT_SIGALGS = 1 << 3,
+    TH_DICT_EXTS = 1 << 4,
+    TH_DICT_CONTENT_TYPES = 1 << 5,
+    TH_DICT_HS_TYPES = 1 << 6,
+    TH_DICT_ALERTS = 1 << 7,
+    TH_DICT_HELLO = TH_DICT_VERSIONS | TH_DICT_SUITES | TH_DICT_GROUPS | TH_DICT_SIGALGS | TH_DICT_EXTS,
+};
+
+typedef struct {
+    const char *name;
+    int (*run)(const uint8_t *data, size_t len);
+    const char *description;
+    size_t max_len;    /* libFuzzer -max_len for <name>.options */
+    unsigned dict;     /* TH_DICT_* classes for <name>.dict */
+} th_fuzz_target;
+
+/* Every target's entry function, th_fuzz_<name>. */
+#define TH_TARGET(NAME, MAX_LEN, DICT, DESC) int th_fuzz_##NAME(const uint8_t *data, size_t len);
+#include "targets.def"
+#undef TH_TARGET
+
+extern const th_fuzz_target th_fuzz_targets[];
+extern const size_t th_num_fuzz_targets;
+
+/* The target called |name|, or NULL. */
+const th_fuzz_target *th_fuzz_find(const char *name);
+
+/* Writes the libFuzzer dictionary for |t| (one token a line, "\xNN" escaped). */
+void th_fuzz_write_dict(const th_fuzz_target *t, FILE *out);
+
+/* Parse-then-write of one codec, as the oracles drive it: 1 and the written
+ * bytes in |out|, or 0 and the alert. */
+typedef int (*th_fuzz_codec_fn)(CBS *in, CBB *out, uint8_t *out_alert);
+
+/* Runs the codec oracles on |data|: an accepted input writes back byte for
+ * byte; the written bytes parse again and write the same; two runs agree; a
+ * rejection carries an alert a parser may send. Returns TH_FUZZ_ACCEPTED or
+ * the alert. */
+int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *data, size_t len);
+
+/* Reports a failed oracle for |target| and aborts. */
+void th_fuzz_oracle_failed(const char *target, const char *oracle) __attribute__((noreturn));
+
+#endif
