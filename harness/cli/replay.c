@@ -156,6 +156,17 @@ static int replay_file(const th_fuzz_target *forced, const char *path, int *fail
         fprintf(stderr, "replay: %s: cannot read: %s\n", path, strerror(errno));
         return 0;
     }
+    /* An exact-size copy, so ASan sees any read past the input as libFuzzer does. */
+    uint8_t *exact = malloc(len ? len : 1);
+    if (exact == NULL) {
+        free(data);
+        return 0;
+    }
+    if (len) {
+        memcpy(exact, data, len);
+    }
+    free(data);
+    data = exact;
     int result;
     char why[600];
     if (run_child(t, data, len, &result, why, sizeof(why))) {
@@ -213,7 +224,9 @@ static int replay_path(const th_fuzz_target *forced, const char *path, int *fail
         names[num++] = full;
     }
     closedir(dir);
-    qsort(names, num, sizeof(char *), cmp_str);
+    if (num > 1) {
+        qsort(names, num, sizeof(char *), cmp_str);
+    }
     for (size_t i = 0; i < num; i++) {
         ok = replay_path(forced, names[i], failures, count) && ok;
         free(names[i]);

@@ -30,6 +30,15 @@ int th_parse_record(CBS *in, th_record *out, uint8_t *out_alert) {
         return 0;
     }
     out->fragment = th_bytes_of_cbs(&fragment);
+#if defined(TH_FUZZ_CANARY)
+    /* A planted out-of-bounds read behind a rare input, for
+     * scripts/fuzz_canary.sh to prove the pipeline finds and replays bugs.
+     * CMake refuses TH_FUZZ_CANARY outside a fuzz build. */
+    if (out->type == 0x42 && len >= 4 && memcmp(CBS_data(&fragment), "TLS!", 4) == 0) {
+        volatile uint8_t past = CBS_data(&fragment)[len + 8];
+        (void)past;
+    }
+#endif
     *in = copy;
     return 1;
 }
