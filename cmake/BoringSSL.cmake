@@ -26,10 +26,19 @@ endif()
 get_filename_component(BORINGSSL_LIB_DIR "${BORINGSSL_CRYPTO_LIBRARY}" DIRECTORY)
 message(STATUS "BoringSSL: ${BORINGSSL_INCLUDE_DIR}, ${BORINGSSL_LIB_DIR}")
 
+# A static BoringSSL (a user's or OSS-Fuzz's build) needs the C++ runtime and
+# threads; the Debian package is shared and brings its own.
+set(_bssl_extra "")
+if(BORINGSSL_CRYPTO_LIBRARY MATCHES "\\.a$")
+    find_package(Threads REQUIRED)
+    set(_bssl_extra Threads::Threads stdc++)
+endif()
+
 add_library(th::crypto UNKNOWN IMPORTED)
 set_target_properties(th::crypto PROPERTIES
     IMPORTED_LOCATION "${BORINGSSL_CRYPTO_LIBRARY}"
-    INTERFACE_INCLUDE_DIRECTORIES "${BORINGSSL_INCLUDE_DIR}")
+    INTERFACE_INCLUDE_DIRECTORIES "${BORINGSSL_INCLUDE_DIR}"
+    INTERFACE_LINK_LIBRARIES "${_bssl_extra}")
 add_library(th::ssl UNKNOWN IMPORTED)
 set_target_properties(th::ssl PROPERTIES
     IMPORTED_LOCATION "${BORINGSSL_SSL_LIBRARY}"

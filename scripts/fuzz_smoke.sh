@@ -23,7 +23,7 @@ if [ ${#targets[@]} -eq 0 ]; then
 fi
 
 failed=0
-printf '%-28s %10s %9s %8s %s\n' target execs exec/s cov result
+printf '%-28s %10s %9s %6s %6s %6s %s\n' target execs exec/s cov ft corpus result
 for t in "${targets[@]}"; do
     "$build/tlsharness" targets --dict "$t" >"$work/$t.dict"
     max_len=$("$build/tlsharness" targets --options "$t" | awk '/max_len/ {print $3}')
@@ -41,10 +41,13 @@ for t in "${targets[@]}"; do
     execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$work/$t.log")
     speed=$(awk '/stat::average_exec_per_sec/ {print $2}' "$work/$t.log")
     cov=$(grep -oE 'cov: [0-9]+' "$work/$t.log" | tail -1 | awk '{print $2}')
+    ft=$(grep -oE 'ft: [0-9]+' "$work/$t.log" | tail -1 | awk '{print $2}')
+    units=$(grep -oE 'corp: [0-9]+' "$work/$t.log" | tail -1 | awk '{print $2}')
+    row() { printf '%-28s %10s %9s %6s %6s %6s %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" "${ft:-?}" "${units:-?}" "$1"; }
     crash=$(ls "$work/crash-$t" 2>/dev/null | head -1 || true)
     if [ $rc -ne 0 ] || [ -n "$crash" ]; then
         failed=$((failed + 1))
-        printf '%-28s %10s %9s %8s %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" FAIL
+        row FAIL
         grep -E 'oracle failed|ERROR: |runtime error|SUMMARY' "$work/$t.log" | head -5 | sed 's/^/    /'
         if [ -n "$crash" ]; then
             mkdir -p "corpus/regressions/$t"
@@ -56,7 +59,7 @@ for t in "${targets[@]}"; do
             echo "                $build/fuzz_$t $kept"
         fi
     else
-        printf '%-28s %10s %9s %8s %s\n' "$t" "${execs:-?}" "${speed:-?}" "${cov:-?}" ok
+        row ok
     fi
 done
 echo "fuzz smoke: ${#targets[@]} targets, $failed failed, ${secs}s each"
