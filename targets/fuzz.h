@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "th_base.h"
 
@@ -59,6 +60,31 @@ typedef int (*th_fuzz_codec_fn)(CBS *in, CBB *out, uint8_t *out_alert);
  * rejection carries an alert a parser may send. Returns TH_FUZZ_ACCEPTED or
  * the alert. */
 int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *data, size_t len);
+
+/* Defines th_fuzz_NAME for a parser/writer pair: parse into a zeroed TYPE,
+ * write it back, clean up, and let th_fuzz_check_codec judge. */
+#define TH_FUZZ_CODEC_TARGET(NAME, TYPE, PARSE, WRITE, CLEANUP)                                 \
+    static int NAME##_codec(CBS *in, CBB *out, uint8_t *out_alert) {                           \
+        TYPE v;                                                                                \
+        memset(&v, 0, sizeof(v));                                                              \
+        if (!PARSE(in, &v, out_alert)) {                                                       \
+            CLEANUP(&v);                                                                       \
+            return 0;                                                                          \
+        }                                                                                      \
+        if (!WRITE(out, &v)) {                                                                 \
+            th_fuzz_oracle_failed(#NAME, "writer failed on a parsed value");                  \
+        }                                                                                      \
+        CLEANUP(&v);                                                                           \
+        return 1;                                                                              \
+    }                                                                                          \
+    int th_fuzz_##NAME(const uint8_t *data, size_t len) {                                      \
+        return th_fuzz_check_codec(#NAME, NAME##_codec, data, len);                            \
+    }
+
+/* CLEANUP for structs that own nothing. */
+static inline void th_fuzz_no_cleanup(const void *v) {
+    (void)v;
+}
 
 /* Reports a failed oracle for |target| and aborts. */
 void th_fuzz_oracle_failed(const char *target, const char *oracle) __attribute__((noreturn));
