@@ -61,9 +61,9 @@ typedef int (*th_fuzz_codec_fn)(CBS *in, CBB *out, uint8_t *out_alert);
  * the alert. */
 int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *data, size_t len);
 
-/* Defines th_fuzz_NAME for a parser/writer pair: parse into a zeroed TYPE,
- * write it back, clean up, and let th_fuzz_check_codec judge. */
-#define TH_FUZZ_CODEC_TARGET(NAME, TYPE, PARSE, WRITE, CLEANUP)                                 \
+/* Defines `static int NAME_codec(CBS *, CBB *, uint8_t *)` for a parser/writer
+ * pair: parse into a zeroed TYPE, write it back, clean up. */
+#define TH_FUZZ_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                     \
     static int NAME##_codec(CBS *in, CBB *out, uint8_t *out_alert) {                           \
         TYPE v;                                                                                \
         memset(&v, 0, sizeof(v));                                                              \
@@ -76,7 +76,11 @@ int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *
         }                                                                                      \
         CLEANUP(&v);                                                                           \
         return 1;                                                                              \
-    }                                                                                          \
+    }
+
+/* Defines the target th_fuzz_NAME that runs the codec oracles on that pair. */
+#define TH_FUZZ_CODEC_TARGET(NAME, TYPE, PARSE, WRITE, CLEANUP)                                 \
+    TH_FUZZ_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                         \
     int th_fuzz_##NAME(const uint8_t *data, size_t len) {                                      \
         return th_fuzz_check_codec(#NAME, NAME##_codec, data, len);                            \
     }
