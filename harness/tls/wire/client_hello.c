@@ -1,5 +1,7 @@
 #include "client_hello.h"
 
+#include "ext_types.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -188,36 +190,33 @@ int th_client_hello_check_tls13(const th_client_hello *ch, uint8_t *out_alert) {
 }
 
 int th_client_hello_truncated_len(const uint8_t *msg, size_t msg_len, size_t *out_len) {
-    CBS in, body, exts, psk_body, identities, binders;
-    uint8_t type;
-    uint16_t ext_type = 0;
+    CBS in, body;
+    th_client_hello ch;
+    th_ext_pre_shared_key_ch psk;
+    uint8_t type, alert;
+    int ok = 0;
+    memset(&ch, 0, sizeof(ch));
+    memset(&psk, 0, sizeof(psk));
     CBS_init(&in, msg, msg_len);
     if (!CBS_get_u8(&in, &type) || type != TH_HS_CLIENT_HELLO ||
         !CBS_get_u24_length_prefixed(&in, &body) || CBS_len(&in) != 0 ||
-        !CBS_skip(&body, 2 + TH_RANDOM_LEN) || !CBS_get_u8_length_prefixed(&body, &in) ||
-        !CBS_get_u16_length_prefixed(&body, &in) || !CBS_get_u8_length_prefixed(&body, &in) ||
-        !CBS_get_u16_length_prefixed(&body, &exts) || CBS_len(&body) != 0) {
-        return 0;
+        !th_parse_client_hello(&body, &ch, &alert) || ch.extensions.num_exts == 0) {
+        goto err;
     }
-    /* The pre_shared_key extension must be the last one (RFC 8446 §4.2.11),
-     * so the binders list ends the message. */
-    while (CBS_len(&exts) != 0) {
-        if (!CBS_get_u16(&exts, &ext_type) || !CBS_get_u16_length_prefixed(&exts, &psk_body)) {
-            return 0;
-        }
+    /* The parser has checked pre_shared_key is the last extension (RFC 8446
+     * §4.2.11), so its binders list ends the message. */
+    const th_ext *last = &ch.extensions.exts[ch.extensions.num_exts - 1];
+    CBS psk_body;
+    CBS_init(&psk_body, last->body.data, last->body.len);
+    if (last->type != TH_EXT_PRE_SHARED_KEY ||
+        !th_parse_ext_pre_shared_key_ch(&psk_body, &psk, &alert)) {
+        goto err;
     }
-    if (ext_type != TH_EXT_PRE_SHARED_KEY) {
-        return 0;
-    }
-    /* RFC 8446 §4.2.11: OfferedPsks { PskIdentity identities<7..2^16-1>;
-     * PskBinderEntry binders<33..2^16-1>; }. The typed parser in the
-     * extension code validates the entries; here only the split matters. */
-    if (!CBS_get_u16_length_prefixed(&psk_body, &identities) || CBS_len(&identities) == 0 ||
-        !CBS_get_u16_length_prefixed(&psk_body, &binders) || CBS_len(&binders) == 0 ||
-        CBS_len(&psk_body) != 0) {
-        return 0;
-    }
-    /* The binders list, with its length prefix, is the last bytes of msg. */
-    *out_len = msg_len - (2 + CBS_len(&binders));
-    return 1;
+    *out_len = (size_t)(last->body.data - msg) + psk.binders_offset;
+    ok = 1;
+
+err:
+    th_ext_pre_shared_key_ch_cleanup(&psk);
+    th_client_hello_cleanup(&ch);
+    return ok;
 }
