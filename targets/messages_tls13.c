@@ -35,9 +35,8 @@ static void client_hello_extra(const uint8_t *data, size_t len) {
         th_fuzz_oracle_failed("client_hello", "TLS 1.3 check sent an unexpected alert");
     }
     (void)th_client_hello_offers_tls13(&ch);
-    const th_ext *last = ch.extensions.num_exts
-                             ? &ch.extensions.exts[ch.extensions.num_exts - 1]
-                             : NULL;
+    int has_psk_last = ch.extensions.num_exts != 0 &&
+                       ch.extensions.exts[ch.extensions.num_exts - 1].type == TH_EXT_PRE_SHARED_KEY;
     th_client_hello_cleanup(&ch);
 
     CBB cbb;
@@ -48,7 +47,6 @@ static void client_hello_extra(const uint8_t *data, size_t len) {
         !CBB_finish(&cbb, &msg, &msg_len)) {
         abort();
     }
-    int has_psk_last = last != NULL && last->type == TH_EXT_PRE_SHARED_KEY;
     int ok = th_client_hello_truncated_len(msg, msg_len, &trunc_len);
     if (ok && (!has_psk_last || trunc_len >= msg_len || trunc_len < 4 + 34)) {
         th_fuzz_oracle_failed("client_hello", "Truncate(ClientHello) outside the message");
