@@ -4,6 +4,7 @@
 #ifndef TH_CLI_H
 #define TH_CLI_H
 
+int th_cli_corpus(int argc, char **argv);
 int th_cli_decode(int argc, char **argv);
 int th_cli_replay(int argc, char **argv);
 int th_cli_targets(int argc, char **argv);

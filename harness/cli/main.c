@@ -9,6 +9,7 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } kCommands[] = {
+    {"corpus", th_cli_corpus, "regenerate the fuzz seed corpora from BoringSSL handshakes"},
     {"decode", th_cli_decode, "decode TLS records or handshake messages into a readable tree"},
     {"replay", th_cli_replay, "run files or folders through a fuzz target, without libFuzzer"},
     {"targets", th_cli_targets, "list the fuzz targets; print a target's dictionary or options"},
