@@ -14,6 +14,7 @@
 #include "pki.h"
 #include "seeds.h"
 #include "split.h"
+#include "synthetic.h"
 #include "vectors.h"
 
 #define DEFAULT_MAX_PER_TARGET 40
@@ -338,6 +339,9 @@ int th_cli_corpus(int argc, char **argv) {
      * 8448 messages are the canonical ones. */
     if (o.vectors_dir != NULL && !th_corpus_vectors_dir(&set, o.vectors_dir, stderr)) {
         status = 2;
+    } else if (!th_corpus_synthetic(&set)) {
+        fprintf(stderr, "corpus: out of memory\n");
+        status = 1;
     } else if (!record_all(&o, &pki, &set)) {
         fprintf(stderr, "corpus: a configuration did not run as meant; nothing written\n");
         status = 1;
