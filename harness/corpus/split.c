@@ -42,79 +42,10 @@ static const char *const kBlockTargets[TH_EXT_CTX_COUNT] = {
     [TH_EXT_CTX_NST] = "ext_block_nst", [TH_EXT_CTX_SH12] = "ext_block_sh12",
 };
 
-/* The typed body parser of each (extension, message) pair, as ext_check.c's
- * kBodyForms chooses them: target "ext_<form>" for th_parse_ext_<form>. The
- * empty acknowledgements all share ext_empty. */
-static const struct {
-    uint16_t type;
-    uint8_t ctx;
-    const char *target;
-} kExtForms[] = {
-    {TH_EXT_SERVER_NAME, TH_EXT_CTX_CH, "ext_server_name_ch"},
-    {TH_EXT_SERVER_NAME, TH_EXT_CTX_EE, "ext_empty"},
-    {TH_EXT_SERVER_NAME, TH_EXT_CTX_SH12, "ext_empty"},
-    {TH_EXT_MAX_FRAGMENT_LENGTH, TH_EXT_CTX_CH, "ext_max_fragment_length"},
-    {TH_EXT_MAX_FRAGMENT_LENGTH, TH_EXT_CTX_EE, "ext_max_fragment_length"},
-    {TH_EXT_MAX_FRAGMENT_LENGTH, TH_EXT_CTX_SH12, "ext_max_fragment_length"},
-    {TH_EXT_STATUS_REQUEST, TH_EXT_CTX_CH, "ext_status_request_ch"},
-    {TH_EXT_STATUS_REQUEST, TH_EXT_CTX_CR, "ext_empty"},
-    /* RFC 8446 §4.4.2.1: a CertificateStatus, the body of TLS 1.2's message. */
-    {TH_EXT_STATUS_REQUEST, TH_EXT_CTX_CT, "certificate_status"},
-    {TH_EXT_STATUS_REQUEST, TH_EXT_CTX_SH12, "ext_empty"},
-    {TH_EXT_SUPPORTED_GROUPS, TH_EXT_CTX_CH, "ext_supported_groups"},
-    {TH_EXT_SUPPORTED_GROUPS, TH_EXT_CTX_EE, "ext_supported_groups"},
-    {TH_EXT_SUPPORTED_GROUPS, TH_EXT_CTX_SH12, "ext_supported_groups"},
-    {TH_EXT_EC_POINT_FORMATS, TH_EXT_CTX_CH, "ext_ec_point_formats"},
-    {TH_EXT_EC_POINT_FORMATS, TH_EXT_CTX_SH12, "ext_ec_point_formats"},
-    {TH_EXT_SIGNATURE_ALGORITHMS, TH_EXT_CTX_CH, "ext_signature_algorithms"},
-    {TH_EXT_SIGNATURE_ALGORITHMS, TH_EXT_CTX_CR, "ext_signature_algorithms"},
-    {TH_EXT_ALPN, TH_EXT_CTX_CH, "ext_alpn_ch"},
-    {TH_EXT_ALPN, TH_EXT_CTX_EE, "ext_alpn_sh"},
-    {TH_EXT_ALPN, TH_EXT_CTX_SH12, "ext_alpn_sh"},
-    {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, TH_EXT_CTX_CH, "ext_empty"},
-    {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, TH_EXT_CTX_CR, "ext_empty"},
-    {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, TH_EXT_CTX_CT, "ext_signed_certificate_timestamp"},
-    {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, TH_EXT_CTX_SH12, "ext_signed_certificate_timestamp"},
-    {TH_EXT_PADDING, TH_EXT_CTX_CH, "ext_padding"},
-    {TH_EXT_ENCRYPT_THEN_MAC, TH_EXT_CTX_CH, "ext_empty"},
-    {TH_EXT_ENCRYPT_THEN_MAC, TH_EXT_CTX_SH12, "ext_empty"},
-    {TH_EXT_EXTENDED_MASTER_SECRET, TH_EXT_CTX_CH, "ext_empty"},
-    {TH_EXT_EXTENDED_MASTER_SECRET, TH_EXT_CTX_SH12, "ext_empty"},
-    {TH_EXT_RECORD_SIZE_LIMIT, TH_EXT_CTX_CH, "ext_record_size_limit"},
-    {TH_EXT_RECORD_SIZE_LIMIT, TH_EXT_CTX_EE, "ext_record_size_limit"},
-    {TH_EXT_RECORD_SIZE_LIMIT, TH_EXT_CTX_SH12, "ext_record_size_limit"},
-    {TH_EXT_SESSION_TICKET, TH_EXT_CTX_CH, "ext_session_ticket"},
-    {TH_EXT_SESSION_TICKET, TH_EXT_CTX_SH12, "ext_empty"},
-    {TH_EXT_PRE_SHARED_KEY, TH_EXT_CTX_CH, "ext_pre_shared_key_ch"},
-    {TH_EXT_PRE_SHARED_KEY, TH_EXT_CTX_SH, "ext_pre_shared_key_sh"},
-    {TH_EXT_EARLY_DATA, TH_EXT_CTX_CH, "ext_empty"},
-    {TH_EXT_EARLY_DATA, TH_EXT_CTX_EE, "ext_empty"},
-    {TH_EXT_EARLY_DATA, TH_EXT_CTX_NST, "ext_early_data_nst"},
-    {TH_EXT_SUPPORTED_VERSIONS, TH_EXT_CTX_CH, "ext_supported_versions_ch"},
-    {TH_EXT_SUPPORTED_VERSIONS, TH_EXT_CTX_SH, "ext_supported_versions_sh"},
-    {TH_EXT_SUPPORTED_VERSIONS, TH_EXT_CTX_HRR, "ext_supported_versions_sh"},
-    {TH_EXT_COOKIE, TH_EXT_CTX_CH, "ext_cookie"},
-    {TH_EXT_COOKIE, TH_EXT_CTX_HRR, "ext_cookie"},
-    {TH_EXT_PSK_KEY_EXCHANGE_MODES, TH_EXT_CTX_CH, "ext_psk_key_exchange_modes"},
-    {TH_EXT_CERTIFICATE_AUTHORITIES, TH_EXT_CTX_CH, "ext_certificate_authorities"},
-    {TH_EXT_CERTIFICATE_AUTHORITIES, TH_EXT_CTX_CR, "ext_certificate_authorities"},
-    {TH_EXT_POST_HANDSHAKE_AUTH, TH_EXT_CTX_CH, "ext_empty"},
-    {TH_EXT_SIGNATURE_ALGORITHMS_CERT, TH_EXT_CTX_CH, "ext_signature_algorithms_cert"},
-    {TH_EXT_SIGNATURE_ALGORITHMS_CERT, TH_EXT_CTX_CR, "ext_signature_algorithms_cert"},
-    {TH_EXT_KEY_SHARE, TH_EXT_CTX_CH, "ext_key_share_ch"},
-    {TH_EXT_KEY_SHARE, TH_EXT_CTX_SH, "ext_key_share_sh"},
-    {TH_EXT_KEY_SHARE, TH_EXT_CTX_HRR, "ext_key_share_hrr"},
-    {TH_EXT_RENEGOTIATION_INFO, TH_EXT_CTX_CH, "ext_renegotiation_info"},
-    {TH_EXT_RENEGOTIATION_INFO, TH_EXT_CTX_SH12, "ext_renegotiation_info"},
-};
 
 const char *th_split_ext_target(uint16_t type, th_ext_ctx ctx) {
-    for (size_t i = 0; i < sizeof(kExtForms) / sizeof(kExtForms[0]); i++) {
-        if (kExtForms[i].type == type && kExtForms[i].ctx == ctx) {
-            return kExtForms[i].target;
-        }
-    }
-    return NULL;
+    /* The body's typed parser, which names its fuzz target. */
+    return th_ext_body_form(type, ctx);
 }
 
 static int cipher_kx(uint16_t suite) {

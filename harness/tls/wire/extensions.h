@@ -74,4 +74,9 @@ int th_ext_allowed_in(uint16_t type, th_ext_ctx ctx);
  * ext_check.c beside the typed parsers. */
 int th_ext_check_body(uint16_t type, th_ext_ctx ctx, CBS body, uint8_t *out_alert) TH_MUST_USE;
 
+/* The name of the typed parser that checks |type|'s body in |ctx| (for
+ * th_parse_ext_key_share_ch, "ext_key_share_ch"; also the fuzz target's
+ * name), or NULL when the body has no typed form there. */
+const char *th_ext_body_form(uint16_t type, th_ext_ctx ctx);
+
 #endif
