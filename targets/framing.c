@@ -24,10 +24,10 @@ static int record_codec(CBS *in, CBB *out, uint8_t *out_alert) {
     return th_write_record(out, &r);
 }
 
-#define SIMPLE_CODEC(NAME, TYPE, PARSE, WRITE)                                                  \
-    static int NAME(CBS *in, CBB *out, uint8_t *out_alert) {                                   \
-        TYPE v;                                                                                \
-        return PARSE(in, &v, out_alert) && WRITE(out, &v);                                     \
+#define SIMPLE_CODEC(NAME, TYPE, PARSE, WRITE)                                                     \
+    static int NAME(CBS *in, CBB *out, uint8_t *out_alert) {                                       \
+        TYPE v;                                                                                    \
+        return PARSE(in, &v, out_alert) && WRITE(out, &v);                                         \
     }
 
 SIMPLE_CODEC(inner_codec, th_inner_plaintext, th_parse_inner_plaintext, th_write_inner_plaintext)
@@ -133,23 +133,23 @@ int th_fuzz_record_stream(const uint8_t *data, size_t len) {
 }
 
 /* Extension blocks, one target per RFC 8446 §4.2 context. */
-#define EXT_BLOCK_TARGET(NAME, CTX)                                                             \
-    static int NAME##_codec(CBS *in, CBB *out, uint8_t *out_alert) {                           \
-        th_ext_block b;                                                                        \
-        if (!th_parse_ext_block(in, CTX, &b, out_alert)) {                                     \
-            return 0;                                                                          \
-        }                                                                                      \
-        int ok = CBS_len(in) == 0;                                                             \
-        if (!ok) {                                                                             \
-            *out_alert = TH_ALERT_DECODE_ERROR;                                                \
-        } else if (!th_write_ext_block(out, &b)) {                                             \
-            abort();                                                                           \
-        }                                                                                      \
-        th_ext_block_cleanup(&b);                                                              \
-        return ok;                                                                             \
-    }                                                                                          \
-    int th_fuzz_##NAME(const uint8_t *data, size_t len) {                                      \
-        return th_fuzz_check_codec(#NAME, NAME##_codec, data, len);                            \
+#define EXT_BLOCK_TARGET(NAME, CTX)                                                                \
+    static int NAME##_codec(CBS *in, CBB *out, uint8_t *out_alert) {                               \
+        th_ext_block b;                                                                            \
+        if (!th_parse_ext_block(in, CTX, &b, out_alert)) {                                         \
+            return 0;                                                                              \
+        }                                                                                          \
+        int ok = CBS_len(in) == 0;                                                                 \
+        if (!ok) {                                                                                 \
+            *out_alert = TH_ALERT_DECODE_ERROR;                                                    \
+        } else if (!th_write_ext_block(out, &b)) {                                                 \
+            abort();                                                                               \
+        }                                                                                          \
+        th_ext_block_cleanup(&b);                                                                  \
+        return ok;                                                                                 \
+    }                                                                                              \
+    int th_fuzz_##NAME(const uint8_t *data, size_t len) {                                          \
+        return th_fuzz_check_codec(#NAME, NAME##_codec, data, len);                                \
     }
 
 EXT_BLOCK_TARGET(ext_block_ch, TH_EXT_CTX_CH)

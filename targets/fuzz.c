@@ -75,8 +75,8 @@ int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *
             th_fuzz_oracle_failed(target, "round trip: write(parse(b)) != b");
         }
         /* The written bytes are a valid encoding of the same value. */
-        if (run_once(target, fn, out1, len1, &out3, &len3) != TH_FUZZ_ACCEPTED ||
-            len3 != len1 || (len3 && memcmp(out3, out1, len3) != 0)) {
+        if (run_once(target, fn, out1, len1, &out3, &len3) != TH_FUZZ_ACCEPTED || len3 != len1 ||
+            (len3 && memcmp(out3, out1, len3) != 0)) {
             th_fuzz_oracle_failed(target, "written bytes do not parse to the same value");
         }
     }

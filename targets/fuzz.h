@@ -26,15 +26,16 @@ enum {
     TH_DICT_CONTENT_TYPES = 1 << 5,
     TH_DICT_HS_TYPES = 1 << 6,
     TH_DICT_ALERTS = 1 << 7,
-    TH_DICT_HELLO = TH_DICT_VERSIONS | TH_DICT_SUITES | TH_DICT_GROUPS | TH_DICT_SIGALGS | TH_DICT_EXTS,
+    TH_DICT_HELLO =
+        TH_DICT_VERSIONS | TH_DICT_SUITES | TH_DICT_GROUPS | TH_DICT_SIGALGS | TH_DICT_EXTS,
 };
 
 typedef struct {
     const char *name;
     int (*run)(const uint8_t *data, size_t len);
     const char *description;
-    size_t max_len;    /* libFuzzer -max_len for <name>.options */
-    unsigned dict;     /* TH_DICT_* classes for <name>.dict */
+    size_t max_len; /* libFuzzer -max_len for <name>.options */
+    unsigned dict;  /* TH_DICT_* classes for <name>.dict */
 } th_fuzz_target;
 
 /* Every target's entry function, th_fuzz_<name>. */
@@ -63,26 +64,26 @@ int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *
 
 /* Defines `static int NAME_codec(CBS *, CBB *, uint8_t *)` for a parser/writer
  * pair: parse into a zeroed TYPE, write it back, clean up. */
-#define TH_FUZZ_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                     \
-    static int NAME##_codec(CBS *in, CBB *out, uint8_t *out_alert) {                           \
-        TYPE v;                                                                                \
-        memset(&v, 0, sizeof(v));                                                              \
-        if (!PARSE(in, &v, out_alert)) {                                                       \
-            CLEANUP(&v);                                                                       \
-            return 0;                                                                          \
-        }                                                                                      \
-        if (!WRITE(out, &v)) {                                                                 \
-            th_fuzz_oracle_failed(#NAME, "writer failed on a parsed value");                  \
-        }                                                                                      \
-        CLEANUP(&v);                                                                           \
-        return 1;                                                                              \
+#define TH_FUZZ_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                        \
+    static int NAME##_codec(CBS *in, CBB *out, uint8_t *out_alert) {                               \
+        TYPE v;                                                                                    \
+        memset(&v, 0, sizeof(v));                                                                  \
+        if (!PARSE(in, &v, out_alert)) {                                                           \
+            CLEANUP(&v);                                                                           \
+            return 0;                                                                              \
+        }                                                                                          \
+        if (!WRITE(out, &v)) {                                                                     \
+            th_fuzz_oracle_failed(#NAME, "writer failed on a parsed value");                       \
+        }                                                                                          \
+        CLEANUP(&v);                                                                               \
+        return 1;                                                                                  \
     }
 
 /* Defines the target th_fuzz_NAME that runs the codec oracles on that pair. */
-#define TH_FUZZ_CODEC_TARGET(NAME, TYPE, PARSE, WRITE, CLEANUP)                                 \
-    TH_FUZZ_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                         \
-    int th_fuzz_##NAME(const uint8_t *data, size_t len) {                                      \
-        return th_fuzz_check_codec(#NAME, NAME##_codec, data, len);                            \
+#define TH_FUZZ_CODEC_TARGET(NAME, TYPE, PARSE, WRITE, CLEANUP)                                    \
+    TH_FUZZ_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                            \
+    int th_fuzz_##NAME(const uint8_t *data, size_t len) {                                          \
+        return th_fuzz_check_codec(#NAME, NAME##_codec, data, len);                                \
     }
 
 /* CLEANUP for structs that own nothing. */

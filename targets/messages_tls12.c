@@ -26,8 +26,8 @@ TH_FUZZ_CODEC_TARGET(server_key_exchange_ecdhe, th_server_key_exchange_ecdhe,
                      th_parse_server_key_exchange_ecdhe, th_write_server_key_exchange_ecdhe,
                      th_fuzz_no_cleanup)
 TH_FUZZ_CODEC_TARGET(server_key_exchange_ecdhe_legacy, th_server_key_exchange_ecdhe,
-                     th_parse_server_key_exchange_ecdhe_legacy,
-                     th_write_server_key_exchange_ecdhe, th_fuzz_no_cleanup)
+                     th_parse_server_key_exchange_ecdhe_legacy, th_write_server_key_exchange_ecdhe,
+                     th_fuzz_no_cleanup)
 TH_FUZZ_CODEC_TARGET(server_key_exchange_dhe, th_server_key_exchange_dhe,
                      th_parse_server_key_exchange_dhe, th_write_server_key_exchange_dhe,
                      th_fuzz_no_cleanup)

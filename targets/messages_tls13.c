@@ -90,9 +90,8 @@ int th_fuzz_server_hello(const uint8_t *data, size_t len) {
     return th_fuzz_check_codec("server_hello", server_hello_codec, data, len);
 }
 
-TH_FUZZ_CODEC_TARGET(encrypted_extensions, th_encrypted_extensions,
-                     th_parse_encrypted_extensions, th_write_encrypted_extensions,
-                     th_encrypted_extensions_cleanup)
+TH_FUZZ_CODEC_TARGET(encrypted_extensions, th_encrypted_extensions, th_parse_encrypted_extensions,
+                     th_write_encrypted_extensions, th_encrypted_extensions_cleanup)
 TH_FUZZ_CODEC_TARGET(certificate, th_certificate, th_parse_certificate, th_write_certificate,
                      th_certificate_cleanup)
 TH_FUZZ_CODEC_TARGET(certificate_request, th_certificate_request, th_parse_certificate_request,

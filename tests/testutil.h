@@ -20,18 +20,18 @@ typedef int (*th_codec_fn)(CBS *in, CBB *out, uint8_t *out_alert);
 
 /* Defines `static int NAME(CBS *, CBB *, uint8_t *)` from a parser, writer and
  * cleanup (use th_test_no_cleanup for structs that own nothing). */
-#define TH_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                          \
-    static int NAME(CBS *in, CBB *out, uint8_t *out_alert) {                                   \
-        TYPE v;                                                                                \
-        memset(&v, 0, sizeof(v));                                                              \
-        if (!PARSE(in, &v, out_alert)) {                                                       \
-            CLEANUP(&v);                                                                       \
-            return 0;                                                                          \
-        }                                                                                      \
-        int ok = WRITE(out, &v);                                                               \
-        CLEANUP(&v);                                                                           \
-        assert_true(ok);                                                                       \
-        return 1;                                                                              \
+#define TH_CODEC_FN(NAME, TYPE, PARSE, WRITE, CLEANUP)                                             \
+    static int NAME(CBS *in, CBB *out, uint8_t *out_alert) {                                       \
+        TYPE v;                                                                                    \
+        memset(&v, 0, sizeof(v));                                                                  \
+        if (!PARSE(in, &v, out_alert)) {                                                           \
+            CLEANUP(&v);                                                                           \
+            return 0;                                                                              \
+        }                                                                                          \
+        int ok = WRITE(out, &v);                                                                   \
+        CLEANUP(&v);                                                                               \
+        assert_true(ok);                                                                           \
+        return 1;                                                                                  \
     }
 
 static inline void th_test_no_cleanup(void *p) {

@@ -15,16 +15,17 @@
 #include "names.h"
 
 static void replay_usage(FILE *f) {
-    fprintf(f, "usage: tlsharness replay [--target NAME] PATH...\n"
-               "\n"
-               "Runs each file (folders: every file inside, sorted) through a fuzz target and\n"
-               "prints one line per file: ok (accepted or the alert sent) or FAIL with the\n"
-               "oracle that failed or the signal. Without --target the target is the first\n"
-               "path component that names one (corpus/<target>/..., corpus/regressions/<target>/...).\n"
-               "Exit status: 0 all ok, 1 any failure, 2 usage or input error.\n"
-               "\n"
-               "  --target NAME   the fuzz target ('tlsharness targets' lists them)\n"
-               "  --help          this text\n");
+    fprintf(
+        f, "usage: tlsharness replay [--target NAME] PATH...\n"
+           "\n"
+           "Runs each file (folders: every file inside, sorted) through a fuzz target and\n"
+           "prints one line per file: ok (accepted or the alert sent) or FAIL with the\n"
+           "oracle that failed or the signal. Without --target the target is the first\n"
+           "path component that names one (corpus/<target>/..., corpus/regressions/<target>/...).\n"
+           "Exit status: 0 all ok, 1 any failure, 2 usage or input error.\n"
+           "\n"
+           "  --target NAME   the fuzz target ('tlsharness targets' lists them)\n"
+           "  --help          this text\n");
 }
 
 static const th_fuzz_target *target_from_path(const char *path) {
@@ -249,7 +250,8 @@ int th_cli_replay(int argc, char **argv) {
             }
             forced = th_fuzz_find(argv[++i]);
             if (forced == NULL) {
-                fprintf(stderr, "replay: --target: unknown target '%s' (see 'tlsharness targets')\n",
+                fprintf(stderr,
+                        "replay: --target: unknown target '%s' (see 'tlsharness targets')\n",
                         argv[i]);
                 return 2;
             }

@@ -42,7 +42,6 @@ static const char *const kBlockTargets[TH_EXT_CTX_COUNT] = {
     [TH_EXT_CTX_NST] = "ext_block_nst", [TH_EXT_CTX_SH12] = "ext_block_sh12",
 };
 
-
 const char *th_split_ext_target(uint16_t type, th_ext_ctx ctx) {
     /* The body's typed parser, which names its fuzz target. */
     return th_ext_body_form(type, ctx);

@@ -10,20 +10,20 @@
 #include "server_key_exchange.h"
 
 /* Writes with |write| into a fresh CBB and adds the bytes as a seed. */
-#define ADD_WRITTEN(SET, TARGET, KIND, WRITE_CALL)                                              \
-    do {                                                                                       \
-        CBB cbb;                                                                               \
-        uint8_t *bytes;                                                                        \
-        size_t len;                                                                            \
-        if (!CBB_init(&cbb, 64) || !(WRITE_CALL) || !CBB_finish(&cbb, &bytes, &len)) {         \
-            CBB_cleanup(&cbb);                                                                 \
-            return 0;                                                                          \
-        }                                                                                      \
-        int added = th_seed_set_add((SET), (TARGET), (KIND), bytes, len);                      \
-        OPENSSL_free(bytes);                                                                   \
-        if (!added) {                                                                          \
-            return 0;                                                                          \
-        }                                                                                      \
+#define ADD_WRITTEN(SET, TARGET, KIND, WRITE_CALL)                                                 \
+    do {                                                                                           \
+        CBB cbb;                                                                                   \
+        uint8_t *bytes;                                                                            \
+        size_t len;                                                                                \
+        if (!CBB_init(&cbb, 64) || !(WRITE_CALL) || !CBB_finish(&cbb, &bytes, &len)) {             \
+            CBB_cleanup(&cbb);                                                                     \
+            return 0;                                                                              \
+        }                                                                                          \
+        int added = th_seed_set_add((SET), (TARGET), (KIND), bytes, len);                          \
+        OPENSSL_free(bytes);                                                                       \
+        if (!added) {                                                                              \
+            return 0;                                                                              \
+        }                                                                                          \
     } while (0)
 
 /* RFC 7919 Appendix A.1 ffdhe2048 is too long to be useful as a seed; a small
@@ -38,9 +38,13 @@ int th_corpus_synthetic(th_seed_set *set) {
     const th_hello_request hr = {0};
     ADD_WRITTEN(set, "hello_request", "synthetic", th_write_hello_request(&cbb, &hr));
 
-    th_server_key_exchange_dhe ske = {{kDhP, sizeof(kDhP)}, {kDhG, sizeof(kDhG)},
-                                      {kDhY, sizeof(kDhY)}, 1, TH_SIG_RSA_PSS_RSAE_SHA256,
-                                      {kSig, sizeof(kSig)}, {NULL, 0}};
+    th_server_key_exchange_dhe ske = {{kDhP, sizeof(kDhP)},
+                                      {kDhG, sizeof(kDhG)},
+                                      {kDhY, sizeof(kDhY)},
+                                      1,
+                                      TH_SIG_RSA_PSS_RSAE_SHA256,
+                                      {kSig, sizeof(kSig)},
+                                      {NULL, 0}};
     ADD_WRITTEN(set, "server_key_exchange_dhe", "synthetic",
                 th_write_server_key_exchange_dhe(&cbb, &ske));
     ske.has_sig_alg = 0;
@@ -60,8 +64,8 @@ int th_corpus_synthetic(th_seed_set *set) {
                     th_write_ext_max_fragment_length(&cbb, &mfl));
     }
 
-    uint16_t schemes[] = {TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_RSA_PSS_RSAE_SHA256,
-                          TH_SIG_ED25519, TH_SIG_RSA_PKCS1_SHA256, 0x0a0a /* GREASE */};
+    uint16_t schemes[] = {TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_RSA_PSS_RSAE_SHA256, TH_SIG_ED25519,
+                          TH_SIG_RSA_PKCS1_SHA256, 0x0a0a /* GREASE */};
     const th_ext_signature_algorithms_cert sac = {schemes, sizeof(schemes) / sizeof(schemes[0])};
     ADD_WRITTEN(set, "ext_signature_algorithms_cert", "synthetic",
                 th_write_ext_signature_algorithms_cert(&cbb, &sac));

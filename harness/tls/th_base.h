@@ -193,7 +193,7 @@ enum {
 };
 
 /* Largest record fragments on the wire: RFC 8446 §5.1/§5.2, RFC 5246 §6.2. */
-#define TH_MAX_PLAINTEXT 16384
+#define TH_MAX_PLAINTEXT     16384
 #define TH_MAX_CIPHERTEXT_13 (16384 + 256)
 #define TH_MAX_CIPHERTEXT_12 (16384 + 2048)
 

@@ -524,8 +524,8 @@ static void test_renderings(void **state) {
 static void test_unknown_code_points_are_numbers_with_null_name(void **state) {
     (void)state;
     /* EncryptedExtensions with supported_groups {x25519, 0x1234}. */
-    static const uint8_t ee[] = {0x00, 0x0a, 0x00, 0x0a, 0x00, 0x06, 0x00, 0x04,
-                                 0x00, 0x1d, 0x12, 0x34};
+    static const uint8_t ee[] = {0x00, 0x0a, 0x00, 0x0a, 0x00, 0x06,
+                                 0x00, 0x04, 0x00, 0x1d, 0x12, 0x34};
     json_t *tree = NULL;
     th_decode_error err;
     memset(&err, 0, sizeof(err));

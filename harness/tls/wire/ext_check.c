@@ -101,7 +101,8 @@ static const struct {
     /* RFC 6066 §3: the server's server_name "SHALL be empty". */
     {TH_EXT_SERVER_NAME, CH, check_server_name_ch, "ext_server_name_ch"},
     {TH_EXT_SERVER_NAME, EE | SH12, check_empty, "ext_empty"},
-    {TH_EXT_MAX_FRAGMENT_LENGTH, CH | EE | SH12, check_max_fragment_length, "ext_max_fragment_length"},
+    {TH_EXT_MAX_FRAGMENT_LENGTH, CH | EE | SH12, check_max_fragment_length,
+     "ext_max_fragment_length"},
     /* RFC 8446 §4.4.2.1: the body in a Certificate entry "MUST be a
      * CertificateStatus structure as defined in [RFC6066]", and "A server MAY
      * request that a client present an OCSP response with its certificate by
@@ -119,14 +120,17 @@ static const struct {
     {TH_EXT_EC_POINT_FORMATS, CH, check_ec_point_formats_syntax, "ext_ec_point_formats"},
     {TH_EXT_EC_POINT_FORMATS, SH12, check_ec_point_formats, "ext_ec_point_formats"},
     {TH_EXT_SIGNATURE_ALGORITHMS, CH | CR, check_signature_algorithms, "ext_signature_algorithms"},
-    {TH_EXT_SIGNATURE_ALGORITHMS_CERT, CH | CR, check_signature_algorithms_cert, "ext_signature_algorithms_cert"},
-    {TH_EXT_CERTIFICATE_AUTHORITIES, CH | CR, check_certificate_authorities, "ext_certificate_authorities"},
+    {TH_EXT_SIGNATURE_ALGORITHMS_CERT, CH | CR, check_signature_algorithms_cert,
+     "ext_signature_algorithms_cert"},
+    {TH_EXT_CERTIFICATE_AUTHORITIES, CH | CR, check_certificate_authorities,
+     "ext_certificate_authorities"},
     {TH_EXT_ALPN, CH, check_alpn_ch, "ext_alpn_ch"},
     {TH_EXT_ALPN, EE | SH12, check_alpn_sh, "ext_alpn_sh"},
     /* RFC 6962 §3.3.1 and RFC 8446 §4.4.2.1: the request is empty, the
      * answer a SignedCertificateTimestampList. */
     {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, CH | CR, check_empty, "ext_empty"},
-    {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, CT | SH12, check_sct_list, "ext_signed_certificate_timestamp"},
+    {TH_EXT_SIGNED_CERTIFICATE_TIMESTAMP, CT | SH12, check_sct_list,
+     "ext_signed_certificate_timestamp"},
     {TH_EXT_PADDING, CH, check_padding, "ext_padding"},
     {TH_EXT_ENCRYPT_THEN_MAC, CH | SH12, check_empty, "ext_empty"},
     {TH_EXT_EXTENDED_MASTER_SECRET, CH | SH12, check_empty, "ext_empty"},

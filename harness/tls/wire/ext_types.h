@@ -87,7 +87,6 @@ int th_parse_ext_max_fragment_length(CBS *body, th_ext_max_fragment_length *out,
                                      uint8_t *out_alert) TH_MUST_USE;
 int th_write_ext_max_fragment_length(CBB *out, const th_ext_max_fragment_length *in) TH_MUST_USE;
 
-
 /* CertificateStatusRequest (ClientHello). The TLS 1.3 CertificateRequest and
  * the TLS 1.2 ServerHello carry the empty form (RFC 8446 §4.4.2.1, RFC 6066
  * §8). */

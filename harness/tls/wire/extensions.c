@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define CH (1u << TH_EXT_CTX_CH)
-#define SH (1u << TH_EXT_CTX_SH)
-#define HRR (1u << TH_EXT_CTX_HRR)
-#define EE (1u << TH_EXT_CTX_EE)
-#define CT (1u << TH_EXT_CTX_CT)
-#define CR (1u << TH_EXT_CTX_CR)
-#define NST (1u << TH_EXT_CTX_NST)
+#define CH   (1u << TH_EXT_CTX_CH)
+#define SH   (1u << TH_EXT_CTX_SH)
+#define HRR  (1u << TH_EXT_CTX_HRR)
+#define EE   (1u << TH_EXT_CTX_EE)
+#define CT   (1u << TH_EXT_CTX_CT)
+#define CR   (1u << TH_EXT_CTX_CR)
+#define NST  (1u << TH_EXT_CTX_NST)
 #define SH12 (1u << TH_EXT_CTX_SH12)
 
 /* RFC 8446 §4.2: "The table below indicates the messages where a given
@@ -36,9 +36,9 @@ static const struct {
     {TH_EXT_PADDING, CH},
     {TH_EXT_ENCRYPT_THEN_MAC, CH | SH12},
     {TH_EXT_EXTENDED_MASTER_SECRET, CH | SH12},
-    {TH_EXT_COMPRESS_CERTIFICATE, CH | CR},           /* RFC 8879 §3 */
-    {TH_EXT_RECORD_SIZE_LIMIT, CH | EE | SH12},       /* RFC 8449 §4 */
-    {TH_EXT_SESSION_TICKET, CH | SH12},               /* RFC 5077 */
+    {TH_EXT_COMPRESS_CERTIFICATE, CH | CR},     /* RFC 8879 §3 */
+    {TH_EXT_RECORD_SIZE_LIMIT, CH | EE | SH12}, /* RFC 8449 §4 */
+    {TH_EXT_SESSION_TICKET, CH | SH12},         /* RFC 5077 */
     {TH_EXT_PRE_SHARED_KEY, CH | SH},
     {TH_EXT_EARLY_DATA, CH | EE | NST},
     {TH_EXT_SUPPORTED_VERSIONS, CH | SH | HRR},
@@ -49,14 +49,14 @@ static const struct {
     {TH_EXT_POST_HANDSHAKE_AUTH, CH},
     {TH_EXT_SIGNATURE_ALGORITHMS_CERT, CH | CR},
     {TH_EXT_KEY_SHARE, CH | SH | HRR},
-    {TH_EXT_QUIC_TRANSPORT_PARAMETERS, CH | EE},      /* RFC 9001 §8.2 */
+    {TH_EXT_QUIC_TRANSPORT_PARAMETERS, CH | EE}, /* RFC 9001 §8.2 */
     {TH_EXT_ENCRYPTED_CLIENT_HELLO, CH | EE | HRR},
-    {TH_EXT_RENEGOTIATION_INFO, CH | SH12},           /* RFC 5746 */
+    {TH_EXT_RENEGOTIATION_INFO, CH | SH12}, /* RFC 5746 */
 };
 
 static const char *const kCtxNames[TH_EXT_CTX_COUNT] = {
-    "ClientHello", "ServerHello",         "HelloRetryRequest", "EncryptedExtensions",
-    "Certificate", "CertificateRequest",  "NewSessionTicket",  "ServerHello (TLS 1.2)",
+    "ClientHello", "ServerHello",        "HelloRetryRequest", "EncryptedExtensions",
+    "Certificate", "CertificateRequest", "NewSessionTicket",  "ServerHello (TLS 1.2)",
 };
 
 const char *th_ext_ctx_name(th_ext_ctx ctx) {
@@ -141,10 +141,10 @@ int th_check_ext_block(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_a
          * for the other messages, and so do we. */
         for (size_t j = 0; j < i; j++) {
             if (block->exts[j].type == ext->type) {
-                *out_alert = (ctx == TH_EXT_CTX_CH || ctx == TH_EXT_CTX_SH ||
-                              ctx == TH_EXT_CTX_SH12)
-                                 ? TH_ALERT_DECODE_ERROR
-                                 : TH_ALERT_ILLEGAL_PARAMETER;
+                *out_alert =
+                    (ctx == TH_EXT_CTX_CH || ctx == TH_EXT_CTX_SH || ctx == TH_EXT_CTX_SH12)
+                        ? TH_ALERT_DECODE_ERROR
+                        : TH_ALERT_ILLEGAL_PARAMETER;
                 return 0;
             }
         }
@@ -199,8 +199,7 @@ int th_write_ext_block(CBB *out, const th_ext_block *in) {
         return 0;
     }
     for (size_t i = 0; i < in->num_exts; i++) {
-        if (!CBB_add_u16(&list, in->exts[i].type) ||
-            !CBB_add_u16_length_prefixed(&list, &body) ||
+        if (!CBB_add_u16(&list, in->exts[i].type) || !CBB_add_u16_length_prefixed(&list, &body) ||
             !CBB_add_bytes(&body, in->exts[i].body.data, in->exts[i].body.len)) {
             return 0;
         }

@@ -27,7 +27,7 @@ int th_write_handshake(CBB *out, const th_handshake *in) TH_MUST_USE;
 typedef struct {
     uint8_t *buf;
     size_t len, cap;
-    size_t consumed;    /* bytes of buf already handed out as messages */
+    size_t consumed; /* bytes of buf already handed out as messages */
     size_t max_message_len;
     uint8_t sticky_alert; /* first error, kept: a failed reassembler stays failed */
     int failed;
@@ -40,7 +40,8 @@ void th_hs_reasm_cleanup(th_hs_reasm *r);
 /* Appends one record's payload. 0 with the alert when a message header
  * announces a body over the limit (illegal_parameter, as BoringSSL's
  * SSL_R_EXCESSIVE_MESSAGE_SIZE) or memory runs out (internal_error). */
-int th_hs_reasm_add(th_hs_reasm *r, const uint8_t *data, size_t len, uint8_t *out_alert) TH_MUST_USE;
+int th_hs_reasm_add(th_hs_reasm *r, const uint8_t *data, size_t len,
+                    uint8_t *out_alert) TH_MUST_USE;
 
 /* Takes the next whole message: 1 with |out| set (its body stays valid until
  * the next add or cleanup), 0 when more bytes are needed. */

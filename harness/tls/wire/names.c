@@ -3,11 +3,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#define N(v, s) {(v), (s)}
+#define N(v, s)                                                                                    \
+    { (v), (s) }
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const th_name kContentTypes[] = {
-    N(20, "change_cipher_spec"), N(21, "alert"), N(22, "handshake"),
+    N(20, "change_cipher_spec"), N(21, "alert"),     N(22, "handshake"),
     N(23, "application_data"),   N(24, "heartbeat"),
 };
 
@@ -76,8 +77,8 @@ static const th_name kAlerts[] = {
 static const th_name kAlertLevels[] = {N(1, "warning"), N(2, "fatal")};
 
 static const th_name kVersions[] = {
-    N(0x0200, "SSL 2.0"), N(0x0300, "SSL 3.0"), N(0x0301, "TLS 1.0"),
-    N(0x0302, "TLS 1.1"), N(0x0303, "TLS 1.2"), N(0x0304, "TLS 1.3"),
+    N(0x0200, "SSL 2.0"),  N(0x0300, "SSL 3.0"),  N(0x0301, "TLS 1.0"),
+    N(0x0302, "TLS 1.1"),  N(0x0303, "TLS 1.2"),  N(0x0304, "TLS 1.3"),
     N(0xfeff, "DTLS 1.0"), N(0xfefd, "DTLS 1.2"), N(0xfefc, "DTLS 1.3"),
 };
 

@@ -84,8 +84,7 @@ int th_write_inner_plaintext(CBB *out, const th_inner_plaintext *in) {
 
 int th_parse_alert(CBS *in, th_alert *out, uint8_t *out_alert) {
     memset(out, 0, sizeof(*out));
-    if (!CBS_get_u8(in, &out->level) || !CBS_get_u8(in, &out->description) ||
-        CBS_len(in) != 0) {
+    if (!CBS_get_u8(in, &out->level) || !CBS_get_u8(in, &out->description) || CBS_len(in) != 0) {
         *out_alert = TH_ALERT_DECODE_ERROR;
         return 0;
     }
