@@ -1,5 +1,8 @@
 #include "certificate_request_tls12.h"
 
+#include "ext_internal.h"
+#include "ext_types.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,49 +36,22 @@ int th_certificate_request_tls12_add_ca(th_certificate_request_tls12 *cr, th_byt
 }
 
 static int parse_sig_algs(CBS *in, th_certificate_request_tls12 *out, uint8_t *out_alert) {
-    CBS list;
     /* RFC 5246 §7.4.1.4.1: "SignatureAndHashAlgorithm
      * supported_signature_algorithms<2..2^16-2>;" (§7.4.4 repeats the field
      * as "<2^16-1>" without the bounds). Empty or odd is out of range:
      * decode_error (RFC 5246 §7.2.2), as BoringSSL sends. */
-    if (!CBS_get_u16_length_prefixed(in, &list) || CBS_len(&list) == 0 || CBS_len(&list) % 2 != 0) {
-        *out_alert = TH_ALERT_DECODE_ERROR;
-        return 0;
-    }
-    while (CBS_len(&list) != 0) {
-        uint16_t sig_alg;
-        if (!CBS_get_u16(&list, &sig_alg)) {
-            *out_alert = TH_ALERT_DECODE_ERROR;
-            return 0;
-        }
-        if (!th_certificate_request_tls12_add_sig_alg(out, sig_alg)) {
-            *out_alert = TH_ALERT_INTERNAL_ERROR;
-            return 0;
-        }
-    }
-    return 1;
+    return th_parse_u16_list(in, 2, &out->sig_algs, &out->num_sig_algs, out_alert);
 }
 
 static int parse_cas(CBS *in, th_certificate_request_tls12 *out, uint8_t *out_alert) {
     CBS list;
-    /* RFC 5246 §7.4.4: "DistinguishedName certificate_authorities<0..2^16-1>;" */
+    /* RFC 5246 §7.4.4: "DistinguishedName certificate_authorities<0..2^16-1>;"
+     * of "opaque DistinguishedName<1..2^16-1>;" */
     if (!CBS_get_u16_length_prefixed(in, &list)) {
         *out_alert = TH_ALERT_DECODE_ERROR;
         return 0;
     }
-    while (CBS_len(&list) != 0) {
-        CBS dn;
-        /* RFC 5246 §7.4.4: "opaque DistinguishedName<1..2^16-1>;" */
-        if (!CBS_get_u16_length_prefixed(&list, &dn) || CBS_len(&dn) == 0) {
-            *out_alert = TH_ALERT_DECODE_ERROR;
-            return 0;
-        }
-        if (!th_certificate_request_tls12_add_ca(out, th_bytes_of_cbs(&dn))) {
-            *out_alert = TH_ALERT_INTERNAL_ERROR;
-            return 0;
-        }
-    }
-    return 1;
+    return th_ext_parse_bytes_list(list, 2, 1, &out->cas, &out->num_cas, out_alert);
 }
 
 /* Both forms: certificate_types, supported_signature_algorithms (TLS 1.2
@@ -122,29 +98,13 @@ int th_parse_certificate_request_tls10(CBS *in, th_certificate_request_tls12 *ou
 }
 
 int th_write_certificate_request_tls12(CBB *out, const th_certificate_request_tls12 *in) {
-    CBB types, sig_algs, cas, dn;
+    CBB types;
     if (!CBB_add_u8_length_prefixed(out, &types) ||
         !CBB_add_bytes(&types, in->certificate_types.data, in->certificate_types.len)) {
         return 0;
     }
-    if (in->has_sig_algs) {
-        if (!CBB_add_u16_length_prefixed(out, &sig_algs)) {
-            return 0;
-        }
-        for (size_t i = 0; i < in->num_sig_algs; i++) {
-            if (!CBB_add_u16(&sig_algs, in->sig_algs[i])) {
-                return 0;
-            }
-        }
-    }
-    if (!CBB_add_u16_length_prefixed(out, &cas)) {
+    if (in->has_sig_algs && !th_write_u16_list(out, 2, in->sig_algs, in->num_sig_algs)) {
         return 0;
     }
-    for (size_t i = 0; i < in->num_cas; i++) {
-        if (!CBB_add_u16_length_prefixed(&cas, &dn) ||
-            !CBB_add_bytes(&dn, in->cas[i].data, in->cas[i].len)) {
-            return 0;
-        }
-    }
-    return CBB_flush(out);
+    return th_ext_write_bytes_list(out, 2, 2, in->cas, in->num_cas) && CBB_flush(out);
 }

@@ -26,10 +26,9 @@ int th_client_hello_add_cipher_suite(th_client_hello *ch, uint16_t suite) {
 
 /* Reads the fields before the extensions block, which every ClientHello has. */
 static int parse_fixed_fields(CBS *in, th_client_hello *out, uint8_t *out_alert) {
-    CBS session_id, suites, compression;
+    CBS session_id, compression;
     if (!CBS_get_u16(in, &out->legacy_version) || !CBS_copy_bytes(in, out->random, TH_RANDOM_LEN) ||
-        !CBS_get_u8_length_prefixed(in, &session_id) || !CBS_get_u16_length_prefixed(in, &suites) ||
-        !CBS_get_u8_length_prefixed(in, &compression)) {
+        !CBS_get_u8_length_prefixed(in, &session_id)) {
         *out_alert = TH_ALERT_DECODE_ERROR;
         return 0;
     }
@@ -39,8 +38,12 @@ static int parse_fixed_fields(CBS *in, th_client_hello *out, uint8_t *out_alert)
         *out_alert = TH_ALERT_DECODE_ERROR;
         return 0;
     }
-    /* RFC 8446 §4.1.2: CipherSuite cipher_suites<2..2^16-2>, two bytes each. */
-    if (CBS_len(&suites) == 0 || CBS_len(&suites) % 2 != 0) {
+    /* RFC 8446 §4.1.2: CipherSuite cipher_suites<2..2^16-2>, two bytes each:
+     * the u16 list reader refuses an empty or odd list with decode_error. */
+    if (!th_parse_u16_list(in, 2, &out->cipher_suites, &out->num_cipher_suites, out_alert)) {
+        return 0;
+    }
+    if (!CBS_get_u8_length_prefixed(in, &compression)) {
         *out_alert = TH_ALERT_DECODE_ERROR;
         return 0;
     }
@@ -58,17 +61,6 @@ static int parse_fixed_fields(CBS *in, th_client_hello *out, uint8_t *out_alert)
     }
     out->legacy_session_id = th_bytes_of_cbs(&session_id);
     out->legacy_compression_methods = th_bytes_of_cbs(&compression);
-    while (CBS_len(&suites) != 0) {
-        uint16_t suite;
-        if (!CBS_get_u16(&suites, &suite)) {
-            *out_alert = TH_ALERT_DECODE_ERROR;
-            return 0;
-        }
-        if (!th_client_hello_add_cipher_suite(out, suite)) {
-            *out_alert = TH_ALERT_INTERNAL_ERROR;
-            return 0;
-        }
-    }
     return 1;
 }
 
@@ -98,22 +90,15 @@ err:
 }
 
 int th_write_client_hello(CBB *out, const th_client_hello *in) {
-    CBB session_id, suites, compression;
+    CBB session_id, compression;
     if (!in->has_extensions && in->extensions.num_exts != 0) {
         return 0;
     }
     if (!CBB_add_u16(out, in->legacy_version) || !CBB_add_bytes(out, in->random, TH_RANDOM_LEN) ||
         !CBB_add_u8_length_prefixed(out, &session_id) ||
         !CBB_add_bytes(&session_id, in->legacy_session_id.data, in->legacy_session_id.len) ||
-        !CBB_add_u16_length_prefixed(out, &suites)) {
-        return 0;
-    }
-    for (size_t i = 0; i < in->num_cipher_suites; i++) {
-        if (!CBB_add_u16(&suites, in->cipher_suites[i])) {
-            return 0;
-        }
-    }
-    if (!CBB_add_u8_length_prefixed(out, &compression) ||
+        !th_write_u16_list(out, 2, in->cipher_suites, in->num_cipher_suites) ||
+        !CBB_add_u8_length_prefixed(out, &compression) ||
         !CBB_add_bytes(&compression, in->legacy_compression_methods.data,
                        in->legacy_compression_methods.len) ||
         !CBB_flush(out)) {

@@ -1,5 +1,6 @@
-/* Helpers shared by the ext_*.c codecs (ext_common.c); not part of the public
- * API, which is ext_types.h. */
+/* Vector helpers shared by the wire codecs (ext_common.c): first written for
+ * the extensions, used wherever a message has the same shapes. Not part of
+ * the public API. */
 #ifndef TH_WIRE_EXT_INTERNAL_H
 #define TH_WIRE_EXT_INTERNAL_H
 
