@@ -2,7 +2,7 @@
 # configures and builds in build/.
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-PKGS = cmake make clang pkg-config android-libboringssl-dev libyaml-dev libcmocka-dev libjansson-dev
+PKGS = cmake make clang pkg-config openssl android-libboringssl-dev libyaml-dev libcmocka-dev libjansson-dev
 
 .PHONY: all deps build test run clean format
 
