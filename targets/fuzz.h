@@ -56,10 +56,10 @@ void th_fuzz_write_dict(const th_fuzz_target *t, FILE *out);
  * bytes in |out|, or 0 and the alert. */
 typedef int (*th_fuzz_codec_fn)(CBS *in, CBB *out, uint8_t *out_alert);
 
-/* Runs the codec oracles on |data|: an accepted input writes back byte for
- * byte; the written bytes parse again and write the same; two runs agree; a
- * rejection carries an alert a parser may send. Returns TH_FUZZ_ACCEPTED or
- * the alert. */
+/* Runs the codec oracles on |data|: two runs agree (result, alert, bytes
+ * written); an accepted input writes back byte for byte, which with the first
+ * also makes parse(write(v)) == v; a rejection carries an alert a parser may
+ * send. Returns TH_FUZZ_ACCEPTED or the alert. */
 int th_fuzz_check_codec(const char *target, th_fuzz_codec_fn fn, const uint8_t *data, size_t len);
 
 /* Defines `static int NAME_codec(CBS *, CBB *, uint8_t *)` for a parser/writer

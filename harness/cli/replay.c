@@ -197,8 +197,9 @@ static int replay_path(const th_fuzz_target *forced, const char *path, int *fail
         return 0;
     }
     if (!S_ISDIR(st.st_mode)) {
-        (*count)++;
-        return replay_file(forced, path, failures);
+        int ran = replay_file(forced, path, failures);
+        *count += ran;
+        return ran;
     }
     DIR *dir = opendir(path);
     if (dir == NULL) {
@@ -272,7 +273,8 @@ int th_cli_replay(int argc, char **argv) {
     for (; i < argc; i++) {
         ok = replay_path(forced, argv[i], &failures, &count) && ok;
     }
-    printf("%d inputs, %d failed\n", count, failures);
+    printf("%d inputs, %d failed%s\n", count, failures,
+           ok ? "" : " (some paths could not be run: see the errors above)");
     if (!ok) {
         return 2;
     }
@@ -311,7 +313,13 @@ int th_cli_targets(int argc, char **argv) {
         }
         return 0;
     }
-    fprintf(stderr, "targets: unknown option '%s'\n", argv[1]);
+    if ((strcmp(argv[1], "--dict") == 0 || strcmp(argv[1], "--options") == 0) && argc == 2) {
+        fprintf(stderr, "targets: %s needs a target name\n", argv[1]);
+    } else if (strcmp(argv[1], "--dict") == 0 || strcmp(argv[1], "--options") == 0) {
+        fprintf(stderr, "targets: unexpected argument '%s' after %s NAME\n", argv[3], argv[1]);
+    } else {
+        fprintf(stderr, "targets: unknown option '%s'\n", argv[1]);
+    }
     targets_usage(stderr);
     return 2;
 }

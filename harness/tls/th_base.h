@@ -197,6 +197,22 @@ enum {
 #define TH_MAX_CIPHERTEXT_13 (16384 + 256)
 #define TH_MAX_CIPHERTEXT_12 (16384 + 2048)
 
+/* A set of 16-bit code points, one bit each: duplicate checks over lists an
+ * attacker sizes (extensions, key shares) stay linear. 8 KiB; zero it first. */
+typedef struct {
+    uint8_t bits[65536 / 8];
+} th_u16_set;
+
+/* Adds |v|; 0 if it was already there. */
+static inline int th_u16_set_add(th_u16_set *set, uint16_t v) {
+    uint8_t bit = (uint8_t)(1u << (v & 7));
+    if (set->bits[v >> 3] & bit) {
+        return 0;
+    }
+    set->bits[v >> 3] |= bit;
+    return 1;
+}
+
 /* Grows an array of num elements of elem_size to hold one more; returns the
  * new array or NULL (the old one is then still owned by the caller). */
 void *th_array_grow(void *array, size_t num, size_t elem_size) TH_MUST_USE;

@@ -87,7 +87,9 @@ void th_ext_key_share_ch_cleanup(th_ext_key_share_ch *ks) {
 
 int th_parse_ext_key_share_ch(CBS *body, th_ext_key_share_ch *out, uint8_t *out_alert) {
     CBS shares;
+    th_u16_set groups;
     memset(out, 0, sizeof(*out));
+    memset(&groups, 0, sizeof(groups));
     /* RFC 8446 §4.2.8: "KeyShareEntry client_shares<0..2^16-1>;" (empty is
      * legal: the client asks for a HelloRetryRequest). */
     if (!CBS_get_u16_length_prefixed(body, &shares) || CBS_len(body) != 0) {
@@ -104,7 +106,7 @@ int th_parse_ext_key_share_ch(CBS *body, th_ext_key_share_ch *out, uint8_t *out_
          * values for the same group." and "Servers MAY check for violations of
          * these rules and abort the handshake with an "illegal_parameter"
          * alert if one is violated." BoringSSL checks it; so do we. */
-        if (th_ext_key_share_ch_find(out, entry.group) != NULL) {
+        if (!th_u16_set_add(&groups, entry.group)) {
             *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
             goto err;
         }

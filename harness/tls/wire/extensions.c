@@ -132,21 +132,28 @@ err:
     return 0;
 }
 
-int th_check_ext_block(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_alert) {
+/* RFC 8446 §4.2: "There MUST NOT be more than one extension of the same type
+ * in a given extension block." No alert is named; we send BoringSSL's: it
+ * checks ClientHello, the TLS 1.2 ServerHello and EncryptedExtensions with
+ * tls1_check_duplicate_extensions (decode_error) and the TLS 1.3 ServerHello,
+ * HelloRetryRequest, Certificate entry, CertificateRequest and
+ * NewSessionTicket with ssl_parse_extensions (illegal_parameter). */
+static uint8_t duplicate_alert(th_ext_ctx ctx) {
+    return (ctx == TH_EXT_CTX_CH || ctx == TH_EXT_CTX_SH12 || ctx == TH_EXT_CTX_EE)
+               ? TH_ALERT_DECODE_ERROR
+               : TH_ALERT_ILLEGAL_PARAMETER;
+}
+
+int th_check_ext_block_at(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_alert,
+                          size_t *out_index) {
+    th_u16_set seen;
+    memset(&seen, 0, sizeof(seen));
     for (size_t i = 0; i < block->num_exts; i++) {
         const th_ext *ext = &block->exts[i];
-        /* RFC 8446 §4.2: "There MUST NOT be more than one extension of the same
-         * type in a given extension block." No alert is named; BoringSSL sends
-         * decode_error for ClientHello and ServerHello and illegal_parameter
-         * for the other messages, and so do we. */
-        for (size_t j = 0; j < i; j++) {
-            if (block->exts[j].type == ext->type) {
-                *out_alert =
-                    (ctx == TH_EXT_CTX_CH || ctx == TH_EXT_CTX_SH || ctx == TH_EXT_CTX_SH12)
-                        ? TH_ALERT_DECODE_ERROR
-                        : TH_ALERT_ILLEGAL_PARAMETER;
-                return 0;
-            }
+        *out_index = i;
+        if (!th_u16_set_add(&seen, ext->type)) {
+            *out_alert = duplicate_alert(ctx);
+            return 0;
         }
         /* RFC 8446 §4.2: "If an implementation receives an extension which it
          * recognizes and which is not specified for the message in which it
@@ -168,12 +175,18 @@ int th_check_ext_block(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_a
      * hides a duplicate or misplaced extension. */
     for (size_t i = 0; i < block->num_exts; i++) {
         CBS body;
+        *out_index = i;
         CBS_init(&body, block->exts[i].body.data, block->exts[i].body.len);
         if (!th_ext_check_body(block->exts[i].type, ctx, body, out_alert)) {
             return 0;
         }
     }
     return 1;
+}
+
+int th_check_ext_block(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_alert) {
+    size_t index;
+    return th_check_ext_block_at(block, ctx, out_alert, &index);
 }
 
 int th_parse_ext_block(CBS *in, th_ext_ctx ctx, th_ext_block *out, uint8_t *out_alert) {

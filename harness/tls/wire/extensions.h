@@ -39,8 +39,8 @@ const char *th_ext_ctx_name(th_ext_ctx ctx);
 int th_parse_ext_list(CBS *in, th_ext_block *out, uint8_t *out_alert) TH_MUST_USE;
 
 /* Parses a u16-length-prefixed extension block from the front of |in| for
- * message |ctx| and applies RFC 8446 §4.2: no duplicate types (decode_error in
- * ClientHello and ServerHello, illegal_parameter elsewhere, as BoringSSL);
+ * message |ctx| and applies RFC 8446 §4.2: no duplicate types (the alert BoringSSL sends in
+ * that message, see duplicate_alert in extensions.c);
  * a recognised extension not allowed in |ctx| is illegal_parameter;
  * pre_shared_key not last in a ClientHello is illegal_parameter (§4.2.11);
  * each recognised extension's body is checked by th_ext_check_body. Unknown
@@ -50,6 +50,11 @@ int th_parse_ext_block(CBS *in, th_ext_ctx ctx, th_ext_block *out, uint8_t *out_
 /* Checks the rules above on an already split block (used by the parser and by
  * code that builds blocks). */
 int th_check_ext_block(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_alert) TH_MUST_USE;
+
+/* As th_check_ext_block; on failure *out_index is the offending extension's
+ * position in the block (for the decoder's error reports). */
+int th_check_ext_block_at(const th_ext_block *block, th_ext_ctx ctx, uint8_t *out_alert,
+                          size_t *out_index) TH_MUST_USE;
 
 /* Writes |in| as a u16-length-prefixed block. */
 int th_write_ext_block(CBB *out, const th_ext_block *in) TH_MUST_USE;
@@ -62,7 +67,8 @@ const th_ext *th_ext_block_find(const th_ext_block *block, uint16_t type);
 
 void th_ext_block_cleanup(th_ext_block *block);
 
-/* 1 if tlsharness has a typed parser for |type|. */
+/* 1 if |type| is in the RFC 8446 §4.2 table (its placement rules apply);
+ * th_ext_body_form tells whether it also has a typed body parser. */
 int th_ext_is_known(uint16_t type);
 
 /* 1 if RFC 8446 §4.2 (or RFC 5246 for SH12) allows a known extension |type|

@@ -22,8 +22,9 @@ int th_write_handshake(CBB *out, const th_handshake *in) TH_MUST_USE;
 #define TH_DEFAULT_MAX_HANDSHAKE 102400
 
 /* Reassembles handshake messages from record payloads: a message may span
- * many records and a record may carry many messages (RFC 8446 §5.1). Memory
- * is bounded by max_message_len + header. */
+ * many records and a record may carry many messages (RFC 8446 §5.1). A caller
+ * that takes every whole message (th_hs_reasm_next) after each add holds at
+ * most one message in progress, max_message_len + header, plus that add. */
 typedef struct {
     uint8_t *buf;
     size_t len, cap;

@@ -99,16 +99,38 @@ static void test_ch_duplicate_extension_is_decode_error(void **state) {
     ext_test_hex_reject(ch_block, "000c 1234 0000 0017 0000 1234 0000", TH_ALERT_DECODE_ERROR);
 }
 
-static void test_sh_duplicate_extension_is_decode_error(void **state) {
+/* Duplicates get the alert BoringSSL's parser for that message sends:
+ * tls1_check_duplicate_extensions (CH, TLS 1.2 SH, EE) sends decode_error,
+ * ssl_parse_extensions (TLS 1.3 SH, HRR, CT, CR, NST) illegal_parameter. */
+static void test_sh12_and_ee_duplicate_extension_is_decode_error(void **state) {
     (void)state;
-    ext_test_hex_reject(sh_block, "000c 002b 0002 0304 002b 0002 0304", TH_ALERT_DECODE_ERROR);
     ext_test_hex_reject(sh12_block, "0008 0017 0000 0017 0000", TH_ALERT_DECODE_ERROR);
+    ext_test_hex_reject(ee_block, "0008 0000 0000 0000 0000", TH_ALERT_DECODE_ERROR);
 }
 
-static void test_ee_duplicate_extension_is_illegal_parameter(void **state) {
+static void test_tls13_sh_hrr_cr_duplicate_extension_is_illegal_parameter(void **state) {
     (void)state;
-    ext_test_hex_reject(ee_block, "0008 0000 0000 0000 0000", TH_ALERT_ILLEGAL_PARAMETER);
+    ext_test_hex_reject(sh_block, "000c 002b 0002 0304 002b 0002 0304", TH_ALERT_ILLEGAL_PARAMETER);
     ext_test_hex_reject(cr_block, "000c 000d 0002 0804 000d 0002 0804", TH_ALERT_ILLEGAL_PARAMETER);
+}
+
+static void test_duplicate_check_is_linear(void **state) {
+    (void)state;
+    /* 16383 distinct empty extensions fill a 64 KiB block; the check must not
+     * be quadratic (it would take seconds under ASan). The last one repeats
+     * the first. */
+    size_t n = 16383, len = 2 + 4 * n;
+    uint8_t *b = calloc(1, len);
+    assert_non_null(b);
+    b[0] = (uint8_t)((len - 2) >> 8);
+    b[1] = (uint8_t)(len - 2);
+    for (size_t i = 0; i < n; i++) {
+        uint16_t type = (uint16_t)(0x1000 + (i == n - 1 ? 0 : i));
+        b[2 + 4 * i] = (uint8_t)(type >> 8);
+        b[3 + 4 * i] = (uint8_t)type;
+    }
+    th_expect_reject(ch_block, b, len, TH_ALERT_DECODE_ERROR);
+    free(b);
 }
 
 static void test_ee_key_share_is_illegal_parameter(void **state) {
@@ -245,8 +267,9 @@ int main(void) {
         cmocka_unit_test(test_vector_blocks_roundtrip),
         cmocka_unit_test(test_vector_block_wire_order_preserved),
         cmocka_unit_test(test_ch_duplicate_extension_is_decode_error),
-        cmocka_unit_test(test_sh_duplicate_extension_is_decode_error),
-        cmocka_unit_test(test_ee_duplicate_extension_is_illegal_parameter),
+        cmocka_unit_test(test_sh12_and_ee_duplicate_extension_is_decode_error),
+        cmocka_unit_test(test_tls13_sh_hrr_cr_duplicate_extension_is_illegal_parameter),
+        cmocka_unit_test(test_duplicate_check_is_linear),
         cmocka_unit_test(test_ee_key_share_is_illegal_parameter),
         cmocka_unit_test(test_extension_in_wrong_message_is_illegal_parameter),
         cmocka_unit_test(test_ch_pre_shared_key_not_last_is_illegal_parameter),
