@@ -2,8 +2,8 @@
 # Source-based coverage of the TLS stack reached by the fuzz targets from a
 # corpus (default: the committed seeds): builds with clang's
 # -fprofile-instr-generate -fcoverage-mapping, runs every target over its
-# corpus once, prints line coverage per file of harness/tls/ and writes an
-# HTML report.
+# corpus once, prints line coverage per file of harness/tls/wire/ (the
+# codec) and writes an HTML report of harness/tls/.
 #
 #   scripts/fuzz_coverage.sh [CORPUS_ROOT]     (default corpus/)
 set -euo pipefail
@@ -34,9 +34,10 @@ done
 # The first -object is the main binary for llvm-cov; the rest add their maps.
 main_obj=${objects[1]}
 extra=("${objects[@]:2}")
+printf '%-40s %7s %7s %8s\n' file lines missed covered
 "$llvm_cov" report "$main_obj" "${extra[@]}" -instr-profile="$build/all.profdata" \
-    "$PWD/harness/tls/" | awk 'NR==1 || /harness\/tls|TOTAL/' |
-    sed "s|$PWD/||" | awk '{printf "%-48s lines %6s %8s\n", $1, $8, $10}'
+    "$PWD/harness/tls/wire/" | sed "s|$PWD/harness/tls/wire/||" |
+    awk '$1 ~ /\.c$/ || $1 == "TOTAL" { printf "%-40s %7s %7s %8s\n", ($1 == "TOTAL" ? "TOTAL harness/tls/wire/" : $1), $8, $9, $10 }'
 "$llvm_cov" show "$main_obj" "${extra[@]}" -instr-profile="$build/all.profdata" \
     -format=html -output-dir="$report" "$PWD/harness/tls/" >/dev/null
 echo "HTML report: $report/index.html"
