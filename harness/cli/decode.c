@@ -11,12 +11,12 @@
  * (client_hello_prefix) and are skipped. The selected lines are concatenated
  * in file order, so offsets count from the first selected byte. */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "cli_io.h"
 #include "decode.h"
 #include "names.h"
 
@@ -47,39 +47,6 @@ static void decode_usage(FILE *f) {
     th_decode_list_messages(f);
     fprintf(f, "\n\nExit status: 0 decoded and accepted, 2 usage or input error or bad input\n"
                "(the offset, the field and the alert tlsharness would send go to stderr).\n");
-}
-
-static int read_all(FILE *f, uint8_t **out, size_t *out_len) {
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    for (;;) {
-        if (len == cap) {
-            if (cap >= MAX_INPUT) {
-                free(buf);
-                errno = EFBIG;
-                return 0;
-            }
-            cap = cap == 0 ? 4096 : cap * 2;
-            uint8_t *grown = realloc(buf, cap);
-            if (grown == NULL) {
-                free(buf);
-                return 0;
-            }
-            buf = grown;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            break;
-        }
-    }
-    if (ferror(f)) {
-        free(buf);
-        return 0;
-    }
-    *out = buf;
-    *out_len = len;
-    return 1;
 }
 
 /* Hex text parsing. */
@@ -287,21 +254,13 @@ static int parse_args(int argc, char **argv, decode_args *a) {
 }
 
 static int load(const decode_args *a, uint8_t **out_raw, size_t *out_raw_len) {
-    const char *label = a->path == NULL || strcmp(a->path, "-") == 0 ? NULL : a->path;
-    FILE *f = label == NULL ? stdin : fopen(label, "rb");
-    if (f == NULL) {
-        fprintf(stderr, "decode: cannot open '%s': %s\n", label, strerror(errno));
+    char err[512];
+    if (!th_cli_read_file(a->path != NULL ? a->path : "-", MAX_INPUT, out_raw, out_raw_len, err,
+                          sizeof(err))) {
+        fprintf(stderr, "decode: %s\n", err);
         return 0;
     }
-    int ok = read_all(f, out_raw, out_raw_len);
-    if (!ok) {
-        fprintf(stderr, "decode: cannot read '%s': %s\n", label != NULL ? label : "stdin",
-                errno == EFBIG ? "larger than 64 MiB" : strerror(errno));
-    }
-    if (label != NULL) {
-        fclose(f);
-    }
-    return ok;
+    return 1;
 }
 
 static int run(const decode_args *a, const uint8_t *in, size_t len, int named_file,

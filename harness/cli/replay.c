@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_io.h"
 #include "fuzz.h"
 #include "names.h"
 
@@ -43,41 +44,6 @@ static const th_fuzz_target *target_from_path(const char *path) {
     }
     free(copy);
     return found;
-}
-
-static int read_file(const char *path, uint8_t **out, size_t *out_len) {
-    FILE *f = fopen(path, "rb");
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    if (f == NULL) {
-        return 0;
-    }
-    for (;;) {
-        if (len == cap) {
-            cap = cap ? cap * 2 : 4096;
-            uint8_t *grown = realloc(buf, cap);
-            if (grown == NULL) {
-                free(buf);
-                fclose(f);
-                return 0;
-            }
-            buf = grown;
-        }
-        size_t n = fread(buf + len, 1, cap - len, f);
-        len += n;
-        if (n == 0) {
-            break;
-        }
-    }
-    int ok = !ferror(f);
-    fclose(f);
-    if (!ok) {
-        free(buf);
-        return 0;
-    }
-    *out = buf;
-    *out_len = len;
-    return 1;
 }
 
 /* Runs one input in a child: 1 when the target returned, with its result. */
@@ -153,8 +119,9 @@ static int replay_file(const th_fuzz_target *forced, const char *path, int *fail
         fprintf(stderr, "replay: %s: no --target and no target name in the path\n", path);
         return 0;
     }
-    if (!read_file(path, &data, &len)) {
-        fprintf(stderr, "replay: %s: cannot read: %s\n", path, strerror(errno));
+    char err[512];
+    if (!th_cli_read_file(path, SIZE_MAX, &data, &len, err, sizeof(err))) {
+        fprintf(stderr, "replay: %s\n", err);
         return 0;
     }
     /* An exact-size copy, so ASan sees any read past the input as libFuzzer does. */

@@ -19,7 +19,8 @@
  *   "error"    on the node where decoding failed: the reason
  *   "children" the sub-fields in wire order
  * A handshake node also lists the "fragments" it was reassembled from when it
- * spanned several records, and a ClientHello carries "fingerprints" (JA3, JA4).
+ * spanned several records, and a ClientHello carries "fingerprints" (JA3, JA4)
+ * when the codec parses it (a note says so when it does not).
  *
  * The decoder is a lenient structural walker: it shows everything it can,
  * with offsets. Whether a message is valid is decided by the codec's own

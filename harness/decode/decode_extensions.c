@@ -1,7 +1,7 @@
 /* The decoder's extension blocks: one walker per extension body form, keyed
- * by type and message context, plus the RFC 8446 §4.2 block rules so a
- * refused block is reported at the extension that breaks them. Validity
- * itself is decided by the codec (th_ext_check_body, th_parse_ext_block). */
+ * by type and message context. Validity is the codec's: th_check_ext_block_at
+ * judges the block (RFC 8446 §4.2's rules and every body) and names the
+ * extension it refuses, which is where the error is reported. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -401,6 +401,13 @@ static const struct {
     {13172, w_npn},
 };
 
+/* "extension key_share (51)", the context of error reports inside it. */
+static void set_label(th_dctx *c, uint16_t type) {
+    const char *name = th_ext_name(type);
+    snprintf(c->ext_label, sizeof(c->ext_label), "extension %s (%u)",
+             name != NULL ? name : "unknown", type);
+}
+
 /* Extensions with an empty body in every message (encrypt_then_mac,
  * extended_master_secret, post_handshake_auth, truncated_hmac) need no
  * walker: any byte in them is shown as trailing. */
@@ -418,10 +425,10 @@ static int empty_body_ext(uint16_t type) {
            type == TH_EXT_POST_HANDSHAKE_AUTH || type == TH_EXT_TRUNCATED_HMAC;
 }
 
-/* One extension: header, body walker, and the block rules of RFC 8446 §4.2
- * that concern it (|seen| holds the types before it). */
-static int one_extension(th_dctx *c, CBS *list, json_t *ln, th_ext_ctx ctx, const uint16_t *seen,
-                         size_t num_seen, uint16_t *out_type) {
+/* One extension: its header, then its body walked field by field. Sets
+ * *out_node to the extension's node. 0 when the walk must stop (the header or
+ * the body runs past the end of the block). */
+static int one_extension(th_dctx *c, CBS *list, json_t *ln, th_ext_ctx ctx, json_t **out_node) {
     const uint8_t *at = CBS_data(list);
     uint16_t type, len;
     CBS body;
@@ -432,10 +439,7 @@ static int one_extension(th_dctx *c, CBS *list, json_t *ln, th_ext_ctx ctx, cons
                  (size_t)(CBS_data(list) - at) + CBS_len(list));
         return 0;
     }
-    const char *name = th_ext_name(type);
-    snprintf(c->ext_label, sizeof(c->ext_label), "extension %s (%u)",
-             name != NULL ? name : "unknown", type);
-    *out_type = type;
+    set_label(c, type);
     if (!CBS_get_bytes(list, &body, len)) {
         json_t *node = th_dnode(c, ln, "extension", at, 4 + CBS_len(list));
         th_dnode_int(node, type, TH_NK_EXT);
@@ -445,48 +449,72 @@ static int one_extension(th_dctx *c, CBS *list, json_t *ln, th_ext_ctx ctx, cons
     }
     json_t *node = th_dnode(c, ln, "extension", at, 4 + (size_t)len);
     th_dnode_int(node, type, TH_NK_EXT);
-    /* RFC 8446 §4.2: "There MUST NOT be more than one extension of the same
-     * type in a given extension block." The alert is the codec's choice
-     * (BoringSSL's): decode_error in hellos, illegal_parameter elsewhere. */
-    for (size_t i = 0; i < num_seen; i++) {
-        if (seen[i] == type) {
-            int hello = ctx == TH_EXT_CTX_CH || ctx == TH_EXT_CTX_SH || ctx == TH_EXT_CTX_HRR ||
-                        ctx == TH_EXT_CTX_SH12;
-            th_dfail(c, at, node, NULL, hello ? TH_ALERT_DECODE_ERROR : TH_ALERT_ILLEGAL_PARAMETER,
-                     "duplicate extension");
-        }
-    }
-    /* RFC 8446 §4.2: a recognised extension "not specified for the message in
-     * which it appears" is illegal_parameter. */
-    if (th_ext_is_known(type) && !th_ext_allowed_in(type, ctx)) {
-        th_dfail(c, at, node, NULL, TH_ALERT_ILLEGAL_PARAMETER, "not allowed in %s",
-                 th_ext_ctx_name(ctx));
-    }
-    /* RFC 8446 §4.2.11: "The "pre_shared_key" extension MUST be the last
-     * extension in the ClientHello". */
-    if (type == TH_EXT_PRE_SHARED_KEY && ctx == TH_EXT_CTX_CH && CBS_len(list) != 0) {
-        th_dfail(c, at, node, NULL, TH_ALERT_ILLEGAL_PARAMETER,
-                 "pre_shared_key is not the last extension");
-    }
-    CBS walk = body;
     ext_walk_fn fn = find_walker(type);
     if (fn != NULL) {
-        fn(c, &walk, node, ctx);
-    } else if (!empty_body_ext(type) && CBS_len(&walk) != 0) {
-        w_rest_hex(c, &walk, node, "data");
+        fn(c, &body, node, ctx);
+    } else if (!empty_body_ext(type) && CBS_len(&body) != 0) {
+        w_rest_hex(c, &body, node, "data");
     }
-    if (CBS_len(&walk) != 0 && !c->viol_set) {
+    if (CBS_len(&body) != 0 && !c->viol_set) {
         char what[96];
         snprintf(what, sizeof(what), "%s", c->ext_label);
-        th_drest(c, &walk, node, what);
-    }
-    uint8_t alert = 0;
-    if (!th_ext_check_body(type, ctx, body, &alert)) {
-        th_dfail(c, at, node, NULL, alert, "refused by the %s parser",
-                 name != NULL ? name : "extension");
+        th_drest(c, &body, node, what);
     }
     c->ext_label[0] = '\0';
+    *out_node = node;
     return 1;
+}
+
+/* Puts into words why the codec refused extension |i| of |block|: the
+ * verdict (which extension, which alert) is th_check_ext_block_at's, this
+ * only names it. The codec checks the block rules on every extension before
+ * any body, so an extension that breaks one was refused for it. Returns 1 when
+ * the body itself was refused. */
+static int explain_refusal(const th_ext_block *block, size_t i, th_ext_ctx ctx, char *buf,
+                           size_t buf_len) {
+    const th_ext *ext = &block->exts[i];
+    for (size_t j = 0; j < i; j++) {
+        if (block->exts[j].type == ext->type) {
+            snprintf(buf, buf_len, "duplicate extension");
+            return 0;
+        }
+    }
+    if (!th_ext_allowed_in(ext->type, ctx)) {
+        snprintf(buf, buf_len, "not allowed in %s", th_ext_ctx_name(ctx));
+        return 0;
+    }
+    if (ctx == TH_EXT_CTX_CH && ext->type == TH_EXT_PRE_SHARED_KEY && i + 1 != block->num_exts) {
+        snprintf(buf, buf_len, "pre_shared_key is not the last extension");
+        return 0;
+    }
+    CBS body;
+    uint8_t alert;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_ext_check_body(ext->type, ctx, body, &alert)) {
+        const char *name = th_ext_name(ext->type);
+        snprintf(buf, buf_len, "refused by the %s parser", name != NULL ? name : "extension");
+        return 1;
+    }
+    snprintf(buf, buf_len, "refused by the RFC 8446 §4.2 rules for %s", th_ext_ctx_name(ctx));
+    return 0;
+}
+
+/* Reports the codec's refusal of extension |i| (at |at|, shown as |node|)
+ * with |alert|. A problem the walker found earlier in the block gives way to
+ * it; one the walker found in this extension's own refused body stays, since
+ * it names the field. */
+static void report_refusal(th_dctx *c, const th_ext_block *block, size_t i, th_ext_ctx ctx,
+                           uint8_t alert, json_t *node, const uint8_t *at, int found_here) {
+    char reason[160];
+    int body = explain_refusal(block, i, ctx, reason, sizeof(reason));
+    if (c->viol_set && body && found_here) {
+        c->viol_alert = alert;
+        return;
+    }
+    th_dwithdraw(c);
+    set_label(c, block->exts[i].type);
+    th_dfail(c, at, node, NULL, alert, "%s", reason);
+    c->ext_label[0] = '\0';
 }
 
 int th_dext_block(th_dctx *c, CBS *in, json_t *parent, th_ext_ctx ctx) {
@@ -495,22 +523,33 @@ int th_dext_block(th_dctx *c, CBS *in, json_t *parent, th_ext_ctx ctx) {
     if (!th_rd_vec(c, in, parent, "extensions", 2, 0, 0xffff, &list, &ln)) {
         return 0;
     }
-    uint16_t *seen = NULL;
-    size_t num_seen = 0;
+    /* The codec judges the block (RFC 8446 §4.2's rules and every body);
+     * the walk below only shows it. */
+    th_ext_block block;
+    uint8_t alert = TH_ALERT_DECODE_ERROR;
+    size_t bad = 0;
+    CBS copy = list;
+    int split = th_parse_ext_list(&copy, &block, &alert);
+    int accepted = split && th_check_ext_block_at(&block, ctx, &alert, &bad);
+    int viol_before = c->viol_set;
     int ok = 1;
-    while (CBS_len(&list) > 0) {
-        uint16_t type = 0;
-        if (!one_extension(c, &list, ln, ctx, seen, num_seen, &type)) {
+    for (size_t i = 0; CBS_len(&list) > 0; i++) {
+        const uint8_t *at = CBS_data(&list);
+        int viol_earlier = c->viol_set;
+        json_t *node = NULL;
+        if (!one_extension(c, &list, ln, ctx, &node)) {
             ok = 0;
             break;
         }
-        uint16_t *grown = th_array_grow(seen, num_seen, sizeof(*seen));
-        if (grown == NULL) {
-            break; /* out of memory: duplicates past here go unflagged */
+        if (split && !accepted && i == bad && !viol_before) {
+            report_refusal(c, &block, i, ctx, alert, node, at, !viol_earlier && c->viol_set);
         }
-        seen = grown;
-        seen[num_seen++] = type;
     }
-    free(seen);
+    /* The codec accepts the block: whatever the walker found in it is only a
+     * warning, and must not stand for a later problem the codec refuses. */
+    if (accepted && !viol_before) {
+        th_dwithdraw(c);
+    }
+    th_ext_block_cleanup(&block);
     return ok;
 }

@@ -106,6 +106,10 @@ void th_dnode_note(json_t *node, const char *note);
 void th_dfail(th_dctx *c, const uint8_t *at, json_t *node, const char *field, uint8_t alert,
               const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
+/* Withdraws the recorded problem of the current message, if any, because the
+ * codec accepts what it was found in: its node keeps it as "warning". */
+void th_dwithdraw(th_dctx *c);
+
 /* Records an error outside any message (record framing, reassembly): sets
  * c->err directly if it is not set yet. */
 void th_dstream_error(th_dctx *c, size_t offset, const char *where, uint8_t alert, const char *fmt,
@@ -212,7 +216,8 @@ const th_dform *th_dform12_for_type(const th_dctx *c, uint8_t type, const uint8_
 void th_dmessage_body(th_dctx *c, const th_dform *form, CBS *body, json_t *node, int truncated,
                       size_t announced);
 
-/* Adds the JA3/JA4 "fingerprints" of ClientHello body |body| to |node|. */
+/* Adds the JA3/JA4 "fingerprints" of ClientHello body |body| to |node|, or a
+ * note saying there are none when the codec refuses the body. */
 void th_dfingerprints(json_t *node, const uint8_t *body, size_t len);
 
 #endif

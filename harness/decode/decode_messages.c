@@ -74,6 +74,7 @@ void th_dnote_dn(json_t *node, const uint8_t *der, size_t len) {
 void th_dfingerprints(json_t *node, const uint8_t *body, size_t len) {
     th_fingerprints fp;
     if (!th_fingerprint_client_hello(body, len, &fp)) {
+        th_dnode_note(node, "no fingerprints: our ClientHello parser refuses it");
         return;
     }
     json_t *o = json_object();
@@ -429,10 +430,9 @@ void th_dmessage_body(th_dctx *c, const th_dform *form, CBS *body, json_t *node,
             } else {
                 snprintf(e->reason, sizeof(e->reason), "our %s parser refuses it", c->msg_name);
             }
-        } else if (c->viol_set && c->viol_node != NULL) {
+        } else {
             /* The walker is stricter than the codec here; the codec decides. */
-            json_object_set(c->viol_node, "warning", json_object_get(c->viol_node, "error"));
-            json_object_del(c->viol_node, "error");
+            th_dwithdraw(c);
         }
     }
     if (form != NULL && form->type == TH_HS_CLIENT_HELLO && !c->opts->no_fingerprints) {

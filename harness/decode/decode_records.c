@@ -215,6 +215,41 @@ static void ccs_record(th_dctx *c, json_t *rn, const th_record *rec, const char 
     c->after_ccs = 1;
 }
 
+/* Whether handshake or alert record |rec| is ciphertext: the note to show it
+ * with, or NULL when it is to be decoded. Before any change_cipher_spec
+ * nothing is. After one, only TLS 1.2 protects such records: RFC 8446 §5.2,
+ * "The outer opaque_type field of a TLSCiphertext record is always set to the
+ * value 23 (application_data)", so in TLS 1.3 a handshake or alert record is
+ * plaintext even after the middlebox-compatibility CCS, which a client sends
+ * before its second ClientHello (RFC 8446 §D.4) and a server after its
+ * HelloRetryRequest. The version is the one a ServerHello (or opts->version)
+ * gave. Without one, the only plaintext message a TLS 1.3 peer can send
+ * after its CCS is that second ClientHello, and a TLS 1.3 alert is 2 bytes,
+ * shorter than any TLS 1.2 ciphertext: anything else is taken as TLS 1.2
+ * ciphertext. */
+static const char *post_ccs_ciphertext(const th_dctx *c, const hs_stream *s, const th_record *rec) {
+    const uint8_t *p = rec->fragment.data;
+    size_t len = rec->fragment.len;
+    if (!c->after_ccs || (rec->type != TH_CT_HANDSHAKE && rec->type != TH_CT_ALERT)) {
+        return NULL;
+    }
+    if (c->version != 0) {
+        return c->version < TH_VERSION_TLS13
+                   ? "encrypted (TLS 1.2 or earlier, after change_cipher_spec)"
+                   : NULL;
+    }
+    if (rec->type == TH_CT_ALERT) {
+        return len == 2 ? NULL : "encrypted (after change_cipher_spec; not a 2-byte alert)";
+    }
+    /* A ClientHello carried on from an earlier record, or one starting here:
+     * type client_hello and, when present, a legacy_version of 3.x. */
+    if (th_hs_reasm_pending(&s->reasm) != 0 ||
+        (len >= 1 && p[0] == TH_HS_CLIENT_HELLO && (len < 5 || p[4] == 3))) {
+        return NULL;
+    }
+    return "encrypted (after change_cipher_spec; not a ClientHello)";
+}
+
 /* A record whose header or fragment runs past the end of the input. */
 static void broken_record(th_dctx *c, CBS *in, json_t *root, const char *where) {
     const uint8_t *at = CBS_data(in);
@@ -282,19 +317,18 @@ static void walk_records(th_dctx *c, const uint8_t *in, size_t len, json_t *root
                 th_name_or_hex(th_content_type_name(rec.type), rec.type, type, sizeof(type)));
             break;
         }
+        const char *encrypted = post_ccs_ciphertext(c, &s, &rec);
         switch (rec.type) {
         case TH_CT_HANDSHAKE:
-            if (c->after_ccs) {
-                opaque_fragment(c, rn, &rec, "encrypted_record",
-                                "encrypted (after change_cipher_spec)");
+            if (encrypted != NULL) {
+                opaque_fragment(c, rn, &rec, "encrypted_record", encrypted);
             } else {
                 handshake_record(c, &s, rn, &rec, where);
             }
             break;
         case TH_CT_ALERT:
-            if (c->after_ccs) {
-                opaque_fragment(c, rn, &rec, "encrypted_record",
-                                "encrypted (after change_cipher_spec)");
+            if (encrypted != NULL) {
+                opaque_fragment(c, rn, &rec, "encrypted_record", encrypted);
             } else {
                 alert_record(c, rn, &rec, where);
             }

@@ -218,6 +218,18 @@ void th_dfail(th_dctx *c, const uint8_t *at, json_t *node, const char *field, ui
     }
 }
 
+void th_dwithdraw(th_dctx *c) {
+    if (!c->viol_set) {
+        return;
+    }
+    if (c->viol_node != NULL) {
+        json_object_set(c->viol_node, "warning", json_object_get(c->viol_node, "error"));
+        json_object_del(c->viol_node, "error");
+    }
+    c->viol_set = 0;
+    c->viol_node = NULL;
+}
+
 void th_dstream_error(th_dctx *c, size_t offset, const char *where, uint8_t alert, const char *fmt,
                       ...) {
     if (c->err->set) {

@@ -21,21 +21,26 @@
  *       + two-digit count of extensions, GREASE left out, SNI and ALPN
  *         counted, 99 when over 99
  *       + the first and last characters of the first ALPN protocol name;
- *         "00" when there is no ALPN extension, no name or an empty first
- *         name; a one-character name gives that character twice; if the first
- *         or last byte is not an ASCII letter or digit, the first and last
- *         characters of the name's lower-case hex instead (first nibble of the
- *         first byte, last nibble of the last byte: 0xAB 0xCD -> "ad").
+ *         "00" when there is no ALPN extension (RFC 7301 §3.1 forbids an
+ *         empty list or name); a one-character name gives that character
+ *         twice; if the first or last byte is not an ASCII letter or digit,
+ *         the first and last characters of the name's lower-case hex instead
+ *         (first nibble of the first byte, last nibble of the last byte:
+ *         0xAB 0xCD -> "ad").
  *   b = first 12 hex digits of SHA-256 over the cipher suites as 4-digit
  *       lower-case hex, sorted, joined by ','; "000000000000" when there is no
  *       cipher suite.
  *   c = first 12 hex digits of SHA-256 over the extension types as 4-digit
  *       hex, sorted, SNI (0000) and ALPN (0010) left out, joined by ','; then,
  *       when signature_algorithms lists any, '_' and the signature schemes in
- *       wire order joined by ','; without them the string ends with no '_'.
+ *       wire order joined by ','; without them (a list of GREASE values only
+ *       included) the string ends with no '_'.
  *       "000000000000" when no extension is left after the removals.
- * GREASE is ignored everywhere, signature schemes included. When an
- * extension appears twice, its first occurrence is read. */
+ * GREASE is ignored everywhere, signature schemes included.
+ *
+ * The fields are read from the codec's parse (th_parse_client_hello and the
+ * typed extension parsers), so only a ClientHello tlsharness accepts has
+ * fingerprints: one that is malformed, or repeats an extension, has none. */
 #include "fingerprint.h"
 
 #include <stdarg.h>
@@ -46,6 +51,8 @@
 #include <openssl/md5.h>
 #include <openssl/sha.h>
 
+#include "client_hello.h"
+#include "ext_types.h"
 #include "names.h"
 
 /* A growable NUL-terminated string; |failed| is sticky. */
@@ -96,19 +103,17 @@ static void sb_join(strbuf *sb, const uint16_t *values, size_t num, const char *
     }
 }
 
-/* The fields both fingerprints read. Arrays hold at most len/2 values. */
+/* The fields both fingerprints read, GREASE left out of the lists. */
 typedef struct {
     uint16_t legacy_version;
     uint16_t *ciphers, *exts, *groups, *sig_algs;
     size_t num_ciphers, num_exts, num_groups, num_sig_algs;
-    uint8_t *point_formats;
-    size_t num_point_formats;
+    th_bytes point_formats;
     int has_versions; /* a non-GREASE supported_versions value was seen */
     uint16_t max_version;
     int has_sni;
     int have_alpn;
-    CBS alpn_first; /* first ProtocolName; empty when none */
-    int seen_groups, seen_formats, seen_sig_algs, seen_versions;
+    th_bytes alpn_first; /* the first ProtocolName */
 } ch_fields;
 
 static void fields_cleanup(ch_fields *f) {
@@ -116,142 +121,110 @@ static void fields_cleanup(ch_fields *f) {
     free(f->exts);
     free(f->groups);
     free(f->sig_algs);
-    free(f->point_formats);
     memset(f, 0, sizeof(*f));
 }
 
-/* Reads a list of u16 values behind a u8 or u16 length prefix (the whole
- * extension body), GREASE dropped, into |out| (room for the body's len/2). */
-static int read_u16_list(CBS *body, int prefix_u8, uint16_t *out, size_t *num) {
-    CBS list;
-    int ok = prefix_u8 ? CBS_get_u8_length_prefixed(body, &list)
-                       : CBS_get_u16_length_prefixed(body, &list);
-    if (!ok || CBS_len(&list) % 2 != 0 || CBS_len(body) != 0) {
+/* Copies the non-GREASE values of |in| into a new array *out. */
+static int copy_non_grease(const uint16_t *in, size_t num, uint16_t **out, size_t *out_num) {
+    *out = malloc((num > 0 ? num : 1) * sizeof(uint16_t));
+    *out_num = 0;
+    if (*out == NULL) {
         return 0;
     }
-    while (CBS_len(&list) > 0) {
-        uint16_t v;
-        (void)CBS_get_u16(&list, &v);
-        if (!th_is_grease16(v)) {
-            out[(*num)++] = v;
+    for (size_t i = 0; i < num; i++) {
+        if (!th_is_grease16(in[i])) {
+            (*out)[(*out_num)++] = in[i];
         }
     }
     return 1;
 }
 
-static int read_extension(ch_fields *f, uint16_t type, CBS body) {
-    switch (type) {
-    case TH_EXT_SERVER_NAME:
-        f->has_sni = 1;
-        return 1;
-    case TH_EXT_SUPPORTED_GROUPS:
-        if (f->seen_groups++) {
-            return 1;
-        }
-        return read_u16_list(&body, 0, f->groups, &f->num_groups);
-    case TH_EXT_SIGNATURE_ALGORITHMS:
-        if (f->seen_sig_algs++) {
-            return 1;
-        }
-        return read_u16_list(&body, 0, f->sig_algs, &f->num_sig_algs);
-    case TH_EXT_EC_POINT_FORMATS: {
-        CBS list;
-        if (f->seen_formats++) {
-            return 1;
-        }
-        if (!CBS_get_u8_length_prefixed(&body, &list) || CBS_len(&body) != 0) {
-            return 0;
-        }
-        memcpy(f->point_formats, CBS_data(&list), CBS_len(&list));
-        f->num_point_formats = CBS_len(&list);
-        return 1;
+/* The body of extension |type| of |ch| in *out; 0 when it is absent. */
+static int find_body(const th_client_hello *ch, uint16_t type, CBS *out) {
+    const th_ext *ext = th_ext_block_find(&ch->extensions, type);
+    if (ext == NULL) {
+        return 0;
     }
-    case TH_EXT_SUPPORTED_VERSIONS: {
-        if (f->seen_versions++) {
-            return 1;
+    CBS_init(out, ext->body.data, ext->body.len);
+    return 1;
+}
+
+/* Reads the extensions the fingerprints use with the codec's typed parsers.
+ * The ClientHello parser has already checked their bodies, so a refusal here
+ * only means memory ran out. */
+static int read_extensions(const th_client_hello *ch, ch_fields *f) {
+    CBS body;
+    uint8_t alert;
+    int ok = 1;
+    f->has_sni = th_ext_block_find(&ch->extensions, TH_EXT_SERVER_NAME) != NULL;
+    if (ok && find_body(ch, TH_EXT_SUPPORTED_GROUPS, &body)) {
+        th_ext_supported_groups groups;
+        ok = th_parse_ext_supported_groups(&body, &groups, &alert) &&
+             copy_non_grease(groups.groups, groups.num_groups, &f->groups, &f->num_groups);
+        th_ext_supported_groups_cleanup(&groups);
+    }
+    if (ok && find_body(ch, TH_EXT_SIGNATURE_ALGORITHMS, &body)) {
+        th_ext_signature_algorithms sa;
+        ok = th_parse_ext_signature_algorithms(&body, &sa, &alert) &&
+             copy_non_grease(sa.sig_algs, sa.num_sig_algs, &f->sig_algs, &f->num_sig_algs);
+        th_ext_signature_algorithms_cleanup(&sa);
+    }
+    /* Not th_parse_ext_ec_point_formats: it refuses a list without
+     * uncompressed(0), which a ClientHello may still carry (the rule binds
+     * once TLS 1.2 with ECC is negotiated) and JA3 lists as sent. */
+    if (ok && find_body(ch, TH_EXT_EC_POINT_FORMATS, &body)) {
+        CBS formats;
+        ok = CBS_get_u8_length_prefixed(&body, &formats) && CBS_len(&body) == 0;
+        if (ok) {
+            f->point_formats = th_bytes_of_cbs(&formats);
         }
-        uint16_t versions[127];
-        size_t n = 0;
-        if (CBS_len(&body) > 1 + 2 * 127 || !read_u16_list(&body, 1, versions, &n)) {
-            return 0;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (!f->has_versions || versions[i] > f->max_version) {
-                f->max_version = versions[i];
+    }
+    if (ok && find_body(ch, TH_EXT_SUPPORTED_VERSIONS, &body)) {
+        th_ext_supported_versions_ch sv;
+        ok = th_parse_ext_supported_versions_ch(&body, &sv, &alert);
+        for (size_t i = 0; ok && i < sv.num_versions; i++) {
+            uint16_t v = sv.versions[i];
+            if (!th_is_grease16(v) && (!f->has_versions || v > f->max_version)) {
+                f->max_version = v;
+                f->has_versions = 1;
             }
-            f->has_versions = 1;
         }
-        return 1;
+        th_ext_supported_versions_ch_cleanup(&sv);
     }
-    case TH_EXT_ALPN: {
-        CBS list;
-        if (f->have_alpn) {
-            return 1;
+    if (ok && find_body(ch, TH_EXT_ALPN, &body)) {
+        th_ext_alpn_ch alpn;
+        ok = th_parse_ext_alpn_ch(&body, &alpn, &alert) && alpn.num_protocols > 0;
+        if (ok) {
+            f->have_alpn = 1;
+            f->alpn_first = alpn.protocols[0];
         }
-        f->have_alpn = 1;
-        if (!CBS_get_u16_length_prefixed(&body, &list) || CBS_len(&body) != 0) {
-            return 0;
-        }
-        CBS_init(&f->alpn_first, NULL, 0);
-        if (CBS_len(&list) > 0 && !CBS_get_u8_length_prefixed(&list, &f->alpn_first)) {
-            return 0;
-        }
-        return 1;
+        th_ext_alpn_ch_cleanup(&alpn);
     }
-    default:
-        return 1;
-    }
+    return ok;
 }
 
 static int read_client_hello(const uint8_t *body, size_t len, ch_fields *f) {
-    CBS in, session_id, ciphers, compression, exts;
-    size_t cap = len / 2 + 1;
+    th_client_hello ch;
+    CBS in;
+    uint8_t alert;
     memset(f, 0, sizeof(*f));
-    f->ciphers = calloc(cap, sizeof(uint16_t));
-    f->exts = calloc(cap, sizeof(uint16_t));
-    f->groups = calloc(cap, sizeof(uint16_t));
-    f->sig_algs = calloc(cap, sizeof(uint16_t));
-    f->point_formats = calloc(len + 1, 1);
-    if (f->ciphers == NULL || f->exts == NULL || f->groups == NULL || f->sig_algs == NULL ||
-        f->point_formats == NULL) {
-        return 0;
-    }
     CBS_init(&in, body, len);
-    if (!CBS_get_u16(&in, &f->legacy_version) || !CBS_skip(&in, 32) ||
-        !CBS_get_u8_length_prefixed(&in, &session_id) ||
-        !CBS_get_u16_length_prefixed(&in, &ciphers) || CBS_len(&ciphers) % 2 != 0 ||
-        !CBS_get_u8_length_prefixed(&in, &compression)) {
+    if (!th_parse_client_hello(&in, &ch, &alert)) {
         return 0;
     }
-    while (CBS_len(&ciphers) > 0) {
-        uint16_t v;
-        (void)CBS_get_u16(&ciphers, &v);
-        if (!th_is_grease16(v)) {
-            f->ciphers[f->num_ciphers++] = v;
+    f->legacy_version = ch.legacy_version;
+    int ok = copy_non_grease(ch.cipher_suites, ch.num_cipher_suites, &f->ciphers, &f->num_ciphers);
+    /* Extension types: th_ext_block keeps the wire order. */
+    f->exts = malloc((ch.extensions.num_exts > 0 ? ch.extensions.num_exts : 1) * sizeof(uint16_t));
+    ok = ok && f->exts != NULL;
+    for (size_t i = 0; ok && i < ch.extensions.num_exts; i++) {
+        if (!th_is_grease16(ch.extensions.exts[i].type)) {
+            f->exts[f->num_exts++] = ch.extensions.exts[i].type;
         }
     }
-    /* RFC 5246 §7.4.1.2: a ClientHello may end after compression_methods. */
-    if (CBS_len(&in) == 0) {
-        return 1;
-    }
-    if (!CBS_get_u16_length_prefixed(&in, &exts) || CBS_len(&in) != 0) {
-        return 0;
-    }
-    while (CBS_len(&exts) > 0) {
-        uint16_t type;
-        CBS ext_body;
-        if (!CBS_get_u16(&exts, &type) || !CBS_get_u16_length_prefixed(&exts, &ext_body)) {
-            return 0;
-        }
-        if (th_is_grease16(type)) {
-            continue;
-        }
-        f->exts[f->num_exts++] = type;
-        if (!read_extension(f, type, ext_body)) {
-            return 0;
-        }
-    }
-    return 1;
+    ok = ok && read_extensions(&ch, f);
+    th_client_hello_cleanup(&ch);
+    return ok;
 }
 
 static int cmp_u16(const void *a, const void *b) {
@@ -290,8 +263,8 @@ static int is_alnum(uint8_t b) {
 
 static void ja4_alpn(const ch_fields *f, char out[3]) {
     static const char kHex[] = "0123456789abcdef";
-    const uint8_t *p = CBS_data(&f->alpn_first);
-    size_t n = CBS_len(&f->alpn_first);
+    const uint8_t *p = f->alpn_first.data;
+    size_t n = f->alpn_first.len;
     if (!f->have_alpn || n == 0) {
         memcpy(out, "00", 3);
         return;
@@ -328,8 +301,8 @@ static int ja3(const ch_fields *f, th_fingerprints *out) {
     sb_printf(&sb, ",");
     sb_join(&sb, f->groups, f->num_groups, "-", 0);
     sb_printf(&sb, ",");
-    for (size_t i = 0; i < f->num_point_formats; i++) {
-        sb_printf(&sb, "%s%u", i == 0 ? "" : "-", f->point_formats[i]);
+    for (size_t i = 0; i < f->point_formats.len; i++) {
+        sb_printf(&sb, "%s%u", i == 0 ? "" : "-", f->point_formats.data[i]);
     }
     if (sb.failed) {
         free(sb.s);

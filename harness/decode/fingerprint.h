@@ -1,6 +1,7 @@
 /* TLS client fingerprints of a ClientHello: JA3 (Salesforce) and JA4 (FoxIO,
  * the TLS client fingerprint of the JA4+ suite, BSD 3-Clause). Both are
- * computed from the ClientHello body as it was on the wire. */
+ * computed from the ClientHello as it was on the wire, as parsed by the
+ * codec (client_hello.h, ext_types.h). */
 #ifndef TH_FINGERPRINT_H
 #define TH_FINGERPRINT_H
 
@@ -21,9 +22,8 @@ typedef struct {
 } th_fingerprints;
 
 /* Computes the fingerprints of ClientHello body |body| (no handshake
- * header). 1 on success; 0 when the ClientHello or one of the extensions
- * read (supported_groups, ec_point_formats, signature_algorithms,
- * supported_versions, ALPN) is malformed or memory runs out, and |out| then
+ * header) from the codec's parse of it. 1 on success; 0 when
+ * th_parse_client_hello refuses the body or memory runs out, and |out| then
  * owns nothing. Free with th_fingerprints_cleanup. */
 int th_fingerprint_client_hello(const uint8_t *body, size_t len, th_fingerprints *out) TH_MUST_USE;
 

@@ -128,6 +128,32 @@ bad_hex)
     printf '160\n' | run 2 || exit 1
     expect "$err" 'odd number of hex digits'
     ;;
+ccs_before_second_client_hello)
+    # RFC 8446 §D.4: ClientHello, the compatibility CCS, then the second
+    # ClientHello (plaintext in TLS 1.3): both are decoded and fingerprinted.
+    { echo '16 0301 00c4'; client_hello_hex; echo '14 0303 0001 01'; echo '16 0303 00c4';
+      client_hello_hex; } | run 0 || exit 1
+    n=$(grep -c 'ja4: t13d030900_55b375c5d22e_59cd3dafc54d' "$out")
+    [ "$n" -eq 2 ] || fail "$n ja4 lines, expected 2"
+    if grep -F -e 'encrypted' "$out" >/dev/null; then
+        fail "a record is shown as encrypted"
+    fi
+    ;;
+input_size_limit)
+    # An input of exactly 64 MiB is read (its first record is then refused:
+    # length 0x4801 is over 2^14+2048); one byte more is refused unread.
+    big=$tmp/big.bin
+    printf '\027\003\003\110\001' >"$big"
+    head -c $((64 * 1024 * 1024 - 5)) /dev/zero >>"$big"
+    run 2 "$big"
+    expect "$err" 'record_overflow'
+    if grep -F -e 'larger than' "$err" >/dev/null; then
+        fail "an input of exactly 64 MiB is refused"
+    fi
+    printf '\000' >>"$big"
+    run 2 "$big"
+    expect "$err" "decode: cannot read '$big': larger than 64 MiB"
+    ;;
 *)
     echo "unknown case '$case_name'"
     exit 1

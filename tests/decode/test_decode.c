@@ -240,6 +240,132 @@ static void test_encrypted_records_are_opaque(void **state) {
     free(in);
 }
 
+/* Appends a record of |type| holding |frag| to *buf. */
+static void add_record(uint8_t **buf, size_t *len, uint8_t type, const uint8_t *frag,
+                       size_t frag_len) {
+    uint8_t *grown = realloc(*buf, *len + 5 + frag_len);
+    assert_non_null(grown);
+    grown[*len] = type;
+    grown[*len + 1] = 3;
+    grown[*len + 2] = 3;
+    grown[*len + 3] = (uint8_t)(frag_len >> 8);
+    grown[*len + 4] = (uint8_t)frag_len;
+    memcpy(grown + *len + 5, frag, frag_len);
+    *buf = grown;
+    *len += 5 + frag_len;
+}
+
+static void add_record_hex(uint8_t **buf, size_t *len, uint8_t type, const char *hex) {
+    size_t n;
+    uint8_t *frag = th_test_hex(hex, &n);
+    add_record(buf, len, type, frag, n);
+    free(frag);
+}
+
+/* 1 if |node| or a node below it has |key|. */
+static int has_key(const json_t *node, const char *key) {
+    size_t i;
+    const json_t *child;
+    if (json_object_get(node, key) != NULL) {
+        return 1;
+    }
+    json_array_foreach(json_object_get(node, "children"), i, child) {
+        if (has_key(child, key)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static size_t count_fingerprints(const json_t *node) {
+    size_t n = json_object_get(node, "fingerprints") != NULL, i;
+    const json_t *child;
+    json_array_foreach(json_object_get(node, "children"), i, child) {
+        n += count_fingerprints(child);
+    }
+    return n;
+}
+
+/* A HelloRetryRequest (secp256r1) with its 4-byte header. */
+#define HRR_HEX                                                                                    \
+    "020000 34 0303 cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"              \
+    "00 1301 00 000c 002b 0002 0304 0033 0002 0017"
+
+static void test_ccs_before_second_client_hello_is_plaintext(void **state) {
+    (void)state;
+    /* RFC 8446 §D.4: in middlebox compatibility mode the client sends its
+     * CCS before the second ClientHello, which is still plaintext. */
+    size_t ch_len, len = 0;
+    uint8_t *ch = th_test_vector(VEC, "client_hello", &ch_len);
+    uint8_t *in = NULL;
+    add_record(&in, &len, 22, ch, ch_len);
+    add_record_hex(&in, &len, 20, "01");
+    add_record(&in, &len, 22, ch, ch_len);
+    json_t *tree;
+    th_decode_error err;
+    assert_true(th_decode_records(in, len, NULL, &tree, &err));
+    assert_int_equal(count(tree, "handshake"), 2);
+    assert_int_equal(count(tree, "encrypted_record"), 0);
+    assert_int_equal(count_fingerprints(tree), 2);
+    json_decref(tree);
+
+    /* So is an alert after it: TLS 1.3 protects records as application_data. */
+    add_record_hex(&in, &len, 21, "022f");
+    assert_true(th_decode_records(in, len, NULL, &tree, &err));
+    assert_non_null(find(tree, "description", "illegal_parameter"));
+    assert_int_equal(count(tree, "encrypted_record"), 0);
+    json_decref(tree);
+    free(in);
+    free(ch);
+}
+
+static void test_ccs_after_hello_retry_request_keeps_server_hello_plaintext(void **state) {
+    (void)state;
+    /* RFC 8446 §D.4: a server's CCS may follow its HelloRetryRequest; the
+     * ServerHello after it is plaintext. */
+    size_t sh_len, len = 0;
+    uint8_t *sh = th_test_vector(VEC, "server_hello", &sh_len);
+    uint8_t *in = NULL;
+    add_record_hex(&in, &len, 22, HRR_HEX);
+    add_record_hex(&in, &len, 20, "01");
+    add_record(&in, &len, 22, sh, sh_len);
+    add_record_hex(&in, &len, 23, "0102030405");
+    json_t *tree;
+    th_decode_error err;
+    assert_true(th_decode_records(in, len, NULL, &tree, &err));
+    assert_int_equal(count(tree, "handshake"), 2);
+    assert_non_null(find(tree, "key_exchange", NULL));
+    assert_int_equal(count(tree, "encrypted_record"), 1);
+    json_decref(tree);
+    free(in);
+    free(sh);
+}
+
+static void test_tls12_ccs_makes_handshake_and_alert_records_opaque(void **state) {
+    (void)state;
+    /* A TLS 1.2 ServerHello, the CCS, then an encrypted Finished whose first
+     * bytes happen to look like a ClientHello header, and an encrypted alert
+     * of 2 bytes: the version alone says they are ciphertext. */
+    size_t len = 0;
+    uint8_t *in = NULL;
+    add_record_hex(&in, &len, 22,
+                   "020000 26 0303 0101010101010101010101010101010101010101010101010101010101010101"
+                   "00 c02f 00");
+    add_record_hex(&in, &len, 20, "01");
+    add_record_hex(&in, &len, 22, "010000240303 a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8");
+    add_record_hex(&in, &len, 21, "0228");
+    json_t *tree;
+    th_decode_error err;
+    assert_true(th_decode_records(in, len, NULL, &tree, &err));
+    assert_int_equal(count(tree, "handshake"), 1);
+    assert_int_equal(count(tree, "encrypted_record"), 2);
+    assert_null(find(tree, "description", NULL));
+    const json_t *enc = find(tree, "encrypted_record", NULL);
+    assert_non_null(strstr(json_string_value(json_object_get(enc, "note")), "TLS 1.2"));
+    json_decref(tree);
+    free(in);
+}
+
 static void test_alert_record_is_named(void **state) {
     (void)state;
     size_t len;
@@ -357,6 +483,114 @@ static void test_duplicate_extension_is_reported_at_the_second(void **state) {
     assert_int_equal(err.alert, TH_ALERT_DECODE_ERROR); /* the codec's choice in hellos */
     assert_non_null(strstr(err.where, "extension extended_master_secret (23)"));
     assert_non_null(strstr(err.reason, "duplicate"));
+    json_decref(tree);
+    free(ch);
+}
+
+static void test_block_refusal_is_reported_at_the_codecs_extension(void **state) {
+    (void)state;
+    size_t len;
+    /* An odd supported_groups body first, then extended_master_secret twice.
+     * The codec checks the block rules before any body, so it refuses the
+     * duplicate (decode_error in a ClientHello): the error is there, not at
+     * the malformed body the walk met first. */
+    uint8_t *ch =
+        th_test_hex("0303 0000000000000000000000000000000000000000000000000000000000000000"
+                    "00 0002 1301 0100 000f 000a 0003 0001 1d 00170000 00170000",
+                    &len);
+    json_t *tree;
+    th_decode_error err;
+    assert_false(th_decode_message("client_hello", ch, len, NULL, &tree, &err));
+    assert_int_equal(err.offset, len - 4);
+    assert_int_equal(err.alert, TH_ALERT_DECODE_ERROR);
+    assert_non_null(strstr(err.where, "extension extended_master_secret (23)"));
+    assert_non_null(strstr(err.reason, "duplicate"));
+    /* The malformed body is still shown, as a warning. */
+    assert_true(has_key(find(tree, "extension", "supported_groups"), "warning"));
+    json_decref(tree);
+    free(ch);
+
+    /* pre_shared_key not last, after a malformed body: illegal_parameter at
+     * pre_shared_key. */
+    ch = th_test_hex("0303 0000000000000000000000000000000000000000000000000000000000000000"
+                     "00 0002 1301 0100 000f 000a 0003 0001 1d 00290000 00170000",
+                     &len);
+    assert_false(th_decode_message("client_hello", ch, len, NULL, &tree, &err));
+    assert_int_equal(err.offset, len - 8);
+    assert_int_equal(err.alert, TH_ALERT_ILLEGAL_PARAMETER);
+    assert_non_null(strstr(err.where, "extension pre_shared_key (41)"));
+    assert_non_null(strstr(err.reason, "last"));
+    json_decref(tree);
+    free(ch);
+
+    /* In EncryptedExtensions a duplicate is decode_error (the codec's
+     * choice there), at the second supported_groups. */
+    uint8_t *ee = th_test_hex("0010 000a 0004 0002 001d 000a 0004 0002 001d", &len);
+    assert_false(th_decode_message("encrypted_extensions", ee, len, NULL, &tree, &err));
+    assert_int_equal(err.offset, 10);
+    assert_int_equal(err.alert, TH_ALERT_DECODE_ERROR);
+    assert_non_null(strstr(err.where, "extension supported_groups (10)"));
+    assert_non_null(strstr(err.reason, "duplicate"));
+    json_decref(tree);
+    free(ee);
+
+    /* A duplicate in a HelloRetryRequest is illegal_parameter (the codec's
+     * choice there), at the second key_share. */
+    uint8_t *hrr = th_test_hex(HRR_HEX, &len);
+    uint8_t *dup = malloc(len + 6);
+    assert_non_null(dup);
+    memcpy(dup, hrr, len);
+    memcpy(dup + len, "\x00\x33\x00\x02\x00\x17", 6);
+    dup[3] += 6;                          /* handshake length */
+    dup[4 + 2 + 32 + 1 + 2 + 1 + 1] += 6; /* extensions length (its low byte) */
+    assert_false(th_decode_handshake(dup, len + 6, NULL, &tree, &err));
+    assert_int_equal(err.offset, len);
+    assert_int_equal(err.alert, TH_ALERT_ILLEGAL_PARAMETER);
+    assert_non_null(strstr(err.where, "extension key_share (51)"));
+    assert_non_null(strstr(err.reason, "duplicate"));
+    json_decref(tree);
+    free(dup);
+    free(hrr);
+}
+
+static void test_walker_warning_does_not_hide_a_later_error(void **state) {
+    (void)state;
+    size_t len;
+    /* compress_certificate with a 1-byte algorithm list: the walker finds it
+     * odd, the codec (no body form for it) accepts it. The body then has a
+     * trailing byte after the extensions, which the codec refuses: the error
+     * is the trailing byte. */
+    uint8_t *ch =
+        th_test_hex("0303 0000000000000000000000000000000000000000000000000000000000000000"
+                    "00 0002 1301 0100 0006 001b 0002 01 02 ff",
+                    &len);
+    json_t *tree;
+    th_decode_error err;
+    assert_false(th_decode_message("client_hello", ch, len, NULL, &tree, &err));
+    assert_int_equal(err.alert, TH_ALERT_DECODE_ERROR);
+    assert_int_equal(err.offset, len - 1);
+    assert_null(strstr(err.where, "compress_certificate"));
+    json_decref(tree);
+    free(ch);
+}
+
+static void test_refused_client_hello_has_a_note_instead_of_fingerprints(void **state) {
+    (void)state;
+    size_t len;
+    /* An empty signature_algorithms list: the codec refuses the hello, so
+     * there are no fingerprints to show. */
+    uint8_t *ch =
+        th_test_hex("0303 0000000000000000000000000000000000000000000000000000000000000000"
+                    "00 0002 1301 0100 0006 000d 0002 0000",
+                    &len);
+    json_t *tree;
+    th_decode_error err;
+    assert_false(th_decode_message("client_hello", ch, len, NULL, &tree, &err));
+    assert_int_equal(err.alert, TH_ALERT_DECODE_ERROR);
+    assert_null(json_object_get(tree, "fingerprints"));
+    const char *note = json_string_value(json_object_get(tree, "note"));
+    assert_non_null(note);
+    assert_non_null(strstr(note, "no fingerprints"));
     json_decref(tree);
     free(ch);
 }
@@ -555,11 +789,17 @@ int main(void) {
         cmocka_unit_test(test_record_split_message_is_reassembled),
         cmocka_unit_test(test_every_record_size_gives_the_same_messages),
         cmocka_unit_test(test_encrypted_records_are_opaque),
+        cmocka_unit_test(test_ccs_before_second_client_hello_is_plaintext),
+        cmocka_unit_test(test_ccs_after_hello_retry_request_keeps_server_hello_plaintext),
+        cmocka_unit_test(test_tls12_ccs_makes_handshake_and_alert_records_opaque),
         cmocka_unit_test(test_alert_record_is_named),
         cmocka_unit_test(test_truncated_message_reports_offset),
         cmocka_unit_test(test_truncated_records_report_offset),
         cmocka_unit_test(test_bad_key_share_names_the_extension),
         cmocka_unit_test(test_duplicate_extension_is_reported_at_the_second),
+        cmocka_unit_test(test_block_refusal_is_reported_at_the_codecs_extension),
+        cmocka_unit_test(test_walker_warning_does_not_hide_a_later_error),
+        cmocka_unit_test(test_refused_client_hello_has_a_note_instead_of_fingerprints),
         cmocka_unit_test(test_extension_refused_by_its_parser_is_named),
         cmocka_unit_test(test_unknown_and_grease_extensions_are_raw),
         cmocka_unit_test(test_hello_retry_request_is_noted),

@@ -66,17 +66,19 @@ static void test_grease_is_ignored_foxio_example(void **state) {
 
 static void test_no_signature_algorithms_has_no_underscore(void **state) {
     (void)state;
-    /* The same hello with an empty signature_algorithms list. FoxIO: "If
-     * there are no signature algorithms in the hello packet, then the string
-     * ends without an underscore and is hashed" = 6d807ffa2a79. */
+    /* The same hello whose signature_algorithms lists only a GREASE value,
+     * which JA4 ignores. FoxIO: "If there are no signature algorithms in the
+     * hello packet, then the string ends without an underscore and is
+     * hashed" = 6d807ffa2a79. (An empty list would be malformed: see
+     * test_hello_the_codec_refuses_has_no_fingerprint.) */
     th_fingerprints fp = fingerprint_hex(
         "0303000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f0000200a0a1301130213"
-        "03c02bc02fc02cc030cca9cca8c013c014009c009d002f0035010000c12a2a0000001b00030200020000001"
+        "03c02bc02fc02cc030cca9cca8c013c014009c009d002f0035010000c32a2a0000001b00030200020000001"
         "0000e00000b6578616d706c652e636f6d0033002b00294a4a000100001d0020000000000000000000000000"
         "00000000000000000000000000000000000000000010000e000c02683208687474702f312e3144690005000"
-        "302683200170000002d00020101000d000200000005000501000000000023000000120000002b0007065a5a"
-        "03040303ff01000100000b00020100000a000a00086a6a001d001700180015000a00000000000000000000"
-        "3a3a000100");
+        "302683200170000002d00020101000d000400020a0a0005000501000000000023000000120000002b000706"
+        "5a5a03040303ff01000100000b00020100000a000a00086a6a001d001700180015000a0000000000000000"
+        "00003a3a000100");
     assert_string_equal(fp.ja4, "t13d1516h2_8daaf6152771_6d807ffa2a79");
     th_fingerprints_cleanup(&fp);
 }
@@ -184,18 +186,57 @@ static void test_alpn_first_and_last_characters(void **state) {
     expect_alpn("2d61", "t12i010121"); /* '-' first */
 }
 
-static void test_alpn_absent_or_empty_is_00(void **state) {
+/* A hello with one cipher and the extensions |exts_hex| has no fingerprint:
+ * the codec refuses it. */
+static void expect_no_fingerprint(const char *exts_hex) {
+    static const uint16_t kCiphers[] = {0x1301};
+    size_t len;
+    uint8_t *ch = build_hello(0x0303, kCiphers, 1, exts_hex, &len);
+    th_fingerprints fp;
+    assert_false(th_fingerprint_client_hello(ch, len, &fp));
+    assert_null(fp.ja3);
+    assert_null(fp.ja4_r);
+    th_fingerprints_cleanup(&fp);
+    free(ch);
+}
+
+static void test_alpn_absent_is_00(void **state) {
     (void)state;
     expect_ja4("002b 0003 02 0304", "t13i010100_0f2cb44170f4_b9a491fefe05");
-    /* An ALPN extension whose list is empty. */
-    expect_ja4("0010 0002 0000", "t12i010100_0f2cb44170f4_000000000000");
+    /* An ALPN extension whose list is empty is malformed (RFC 7301 §3.1):
+     * no fingerprint rather than "00". */
+    expect_no_fingerprint("0010 0002 0000");
 }
 
 static void test_only_sni_and_alpn_gives_zero_extension_hash(void **state) {
     (void)state;
     /* Both are left out of c, which then has no extension: twelve zeros. */
-    expect_ja4("0000 0005 0003 000000 0010 0005 0003 026832",
+    expect_ja4("0000 0006 0004 00 0001 61 0010 0005 0003 026832",
                "t12d0102h2_0f2cb44170f4_000000000000");
+}
+
+static void test_hello_the_codec_refuses_has_no_fingerprint(void **state) {
+    (void)state;
+    /* Each of these was fingerprinted by the decoder's former hand parser;
+     * th_parse_client_hello refuses them, and so no fingerprint is made. */
+    expect_no_fingerprint("000d 0002 0000");         /* empty signature_algorithms */
+    expect_no_fingerprint("0000 0005 0003 00 0000"); /* empty host_name */
+    expect_no_fingerprint("0017 0000 0017 0000");    /* a duplicate extension */
+    expect_no_fingerprint("0029 0000 0017 0000");    /* pre_shared_key not last */
+}
+
+static void test_point_formats_are_listed_as_sent(void **state) {
+    (void)state;
+    /* A ClientHello may offer ec_point_formats without uncompressed(0): the
+     * rule binds once TLS 1.2 with ECC is negotiated. JA3 lists them. */
+    static const uint16_t kCiphers[] = {0xc02f};
+    size_t len;
+    uint8_t *ch = build_hello(0x0303, kCiphers, 1, "000b 0003 02 0102", &len);
+    th_fingerprints fp;
+    assert_true(th_fingerprint_client_hello(ch, len, &fp));
+    assert_string_equal(fp.ja3, "771,49199,11,,1-2");
+    th_fingerprints_cleanup(&fp);
+    free(ch);
 }
 
 static void test_version_from_supported_versions(void **state) {
@@ -257,8 +298,10 @@ int main(void) {
         cmocka_unit_test(test_ja3_salesforce_example),
         cmocka_unit_test(test_no_extensions),
         cmocka_unit_test(test_alpn_first_and_last_characters),
-        cmocka_unit_test(test_alpn_absent_or_empty_is_00),
+        cmocka_unit_test(test_alpn_absent_is_00),
         cmocka_unit_test(test_only_sni_and_alpn_gives_zero_extension_hash),
+        cmocka_unit_test(test_hello_the_codec_refuses_has_no_fingerprint),
+        cmocka_unit_test(test_point_formats_are_listed_as_sent),
         cmocka_unit_test(test_version_from_supported_versions),
         cmocka_unit_test(test_counts_stop_at_99),
         cmocka_unit_test(test_malformed_hello_fails_and_owns_nothing),
