@@ -9,7 +9,7 @@
 #include "fuzz.h"
 
 static int decode_once(const uint8_t *data, size_t len, th_decode_mode mode, th_decode_error *err,
-                       char **out_json) {
+                       int render, char **out_json) {
     th_decode_opts opts;
     json_t *tree = NULL;
     memset(&opts, 0, sizeof(opts));
@@ -22,15 +22,17 @@ static int decode_once(const uint8_t *data, size_t len, th_decode_mode mode, th_
     if (!ok && (!err->set || err->offset > len)) {
         th_fuzz_oracle_failed("decode", "error without a position inside the input");
     }
-    FILE *devnull = fopen("/dev/null", "w");
-    if (devnull == NULL) {
-        abort();
+    if (render) {
+        FILE *devnull = fopen("/dev/null", "w");
+        if (devnull == NULL) {
+            abort();
+        }
+        th_decode_render_text(tree, devnull);
+        if (!th_decode_render_json(tree, devnull)) {
+            th_fuzz_oracle_failed("decode", "JSON rendering failed");
+        }
+        fclose(devnull);
     }
-    th_decode_render_text(tree, devnull);
-    if (!th_decode_render_json(tree, devnull)) {
-        th_fuzz_oracle_failed("decode", "JSON rendering failed");
-    }
-    fclose(devnull);
     *out_json = json_dumps(tree, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(tree);
     return ok;
@@ -41,8 +43,8 @@ int th_fuzz_decode(const uint8_t *data, size_t len) {
     for (int mode = TH_DECODE_RECORDS; mode <= TH_DECODE_HANDSHAKE; mode++) {
         th_decode_error e1, e2;
         char *j1 = NULL, *j2 = NULL;
-        int ok1 = decode_once(data, len, (th_decode_mode)mode, &e1, &j1);
-        int ok2 = decode_once(data, len, (th_decode_mode)mode, &e2, &j2);
+        int ok1 = decode_once(data, len, (th_decode_mode)mode, &e1, 1, &j1);
+        int ok2 = decode_once(data, len, (th_decode_mode)mode, &e2, 0, &j2);
         if (ok1 != ok2 || e1.offset != e2.offset || e1.alert != e2.alert ||
             (j1 == NULL) != (j2 == NULL) || (j1 != NULL && strcmp(j1, j2) != 0)) {
             th_fuzz_oracle_failed("decode", "same input gave two trees");
