@@ -40,7 +40,7 @@ th="$work/th/tlsharness"
 for t in $("$th" targets | awk '{print $1}'); do
     cp "$work/th/fuzz_$t" "$OUT/fuzz_$t"
     "$th" targets --dict "$t" >"$OUT/fuzz_$t.dict"
-    "$th" targets --options "$t" | sed "s/^dict = .*/dict = fuzz_$t.dict/" >"$OUT/fuzz_$t.options"
+    "$th" targets --options "$t" >"$OUT/fuzz_$t.options"
     rm -f "$OUT/fuzz_${t}_seed_corpus.zip"
     dirs=()
     [ -d "$src_root/corpus/$t" ] && dirs+=("$src_root/corpus/$t")

@@ -276,7 +276,7 @@ int th_cli_targets(int argc, char **argv) {
         if (strcmp(argv[1], "--dict") == 0) {
             th_fuzz_write_dict(t, stdout);
         } else {
-            printf("[libfuzzer]\nmax_len = %zu\ndict = %s.dict\n", t->max_len, t->name);
+            printf("[libfuzzer]\nmax_len = %zu\ndict = fuzz_%s.dict\n", t->max_len, t->name);
         }
         return 0;
     }
