@@ -12,13 +12,9 @@ shift || true
 build=${TH_FUZZ_BUILD:-build-fuzz}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-CC=clang cmake -S . -B "$build" -DTH_FUZZ=ON -DTH_SANITIZE=ON -DTH_TESTS=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-    mapfile -t targets < <("$build/tlsharness" targets | awk '{print $1}')
-fi
+. scripts/fuzz_lib.sh
+th_fuzz_build
+th_fuzz_targets "$@"
 for t in "${targets[@]}"; do
     mkdir -p "corpus/$t" "$work/$t"
     "$build/tlsharness" targets --dict "$t" >"$work/$t.dict"

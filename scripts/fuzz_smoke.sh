@@ -13,14 +13,9 @@ build=${TH_FUZZ_BUILD:-build-fuzz}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-CC=clang cmake -S . -B "$build" -DTH_FUZZ=ON -DTH_SANITIZE=ON -DTH_TESTS=OFF \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j "$(nproc)" >/dev/null
-
-targets=("$@")
-if [ ${#targets[@]} -eq 0 ]; then
-    mapfile -t targets < <("$build/tlsharness" targets | awk '{print $1}')
-fi
+. scripts/fuzz_lib.sh
+th_fuzz_build
+th_fuzz_targets "$@"
 
 failed=0
 printf '%-28s %10s %9s %6s %6s %6s %s\n' target execs exec/s cov ft corpus result
