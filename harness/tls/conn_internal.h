@@ -1,0 +1,191 @@
+/* Internals shared by conn.c and the handshake tables (hs13_client.c,
+ * hs13_server.c). Not part of the public API. */
+#ifndef TH_CONN_INTERNAL_H
+#define TH_CONN_INTERNAL_H
+
+#include <openssl/evp.h>
+
+#include "conn.h"
+#include "handshake.h"
+#include "keys13.h"
+#include "record_layer.h"
+#include "sigs.h"
+
+#define TH_ALPN_MAX 255
+
+struct th_conn {
+    th_config cfg;
+    th_role role;
+    int hs_state; /* the role's table state */
+    th_conn_state state;
+    int has_alert_sent, has_alert_received;
+    uint8_t alert_sent, alert_received;
+    int peer_closed, we_closed;
+    int ccs_allowed; /* RFC 8446 §5: between the first ClientHello and the
+                        peer's Finished */
+
+    /* Negotiated. */
+    uint16_t version, suite, group, peer_sig_scheme;
+    uint8_t alpn[TH_ALPN_MAX];
+    size_t alpn_len;
+    uint8_t server_name[TH_ALPN_MAX]; /* the host_name of the ClientHello */
+    size_t server_name_len;
+    int hello_retry, peer_authenticated;
+
+    /* Byte buffers: peer input not yet framed, output for the peer,
+     * decrypted application data not yet read. */
+    uint8_t *in;
+    size_t in_len, in_cap;
+    uint8_t *out;
+    size_t out_off, out_len, out_cap;
+    uint8_t *app;
+    size_t app_off, app_len, app_cap;
+    /* Handshake messages of the flight being built: they go out in as few
+     * records as possible when the write key changes or the input is
+     * consumed. */
+    uint8_t *flight;
+    size_t flight_len, flight_cap;
+
+    th_hs_reasm reasm;
+    th_rl_dir rd, wr;
+    int read_key_changed; /* set by a handler that installed a new read key */
+
+    /* Key schedule. */
+    const EVP_MD *md;
+    th_transcript transcript;
+    int transcript_ready;
+    th_kex kex;
+    th_secret hs_secret, master_secret;
+    th_secret c_hs, s_hs, c_ap, s_ap;
+    th_secret res_master; /* resumption_master_secret, for tickets */
+    size_t tickets_received;
+    uint8_t client_random[32];
+    uint8_t session_id[32];
+    size_t session_id_len;
+
+    /* Client: the first ClientHello until the suite is known, the HRR's
+     * cookie and group, the offered extension types. */
+    uint8_t *ch1;
+    size_t ch1_len;
+    uint8_t *cookie;
+    size_t cookie_len;
+    uint16_t hrr_suite;
+    th_u16_set *sent_exts;
+
+    /* The peer's leaf key for CertificateVerify; the signature schemes of a
+     * CertificateRequest (client) and its context. */
+    EVP_PKEY *peer_key;
+    int cert_requested;
+    uint16_t *cr_sig_algs;
+    size_t num_cr_sig_algs;
+    uint8_t cr_context[255];
+    size_t cr_context_len;
+};
+
+/* A handshake message handler: |msg| is the whole message (header included)
+ * for the transcript, |hs| its parsed header. 1 to continue, 0 with the
+ * alert. */
+typedef int (*th_hs_handler)(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                             uint8_t *out_alert);
+
+/* One row of a handshake table. */
+typedef struct {
+    int state;
+    uint8_t type;
+    th_hs_handler handler;
+} th_hs_row;
+
+/* The role's entry points: starting the handshake (client: queue the
+ * ClientHello) and the table. */
+int th_hs13_client_start(th_conn *c) TH_MUST_USE;
+extern const th_hs_row th_hs13_client_table[];
+extern const size_t th_hs13_client_table_len;
+extern const th_hs_row th_hs13_server_table[];
+extern const size_t th_hs13_server_table_len;
+
+/* Shared helpers (conn.c; the handshake steps in hs13_common.c). */
+
+/* The config lists with their defaults. */
+const uint16_t *th_conn_suites(const th_conn *c, size_t *out_num);
+const uint16_t *th_conn_groups(const th_conn *c, size_t *out_num);
+const uint16_t *th_conn_sig_schemes(const th_conn *c, size_t *out_num);
+
+void th_conn_random(th_conn *c, uint8_t *out, size_t len);
+
+/* th_conn_random as a th_random_fn with the connection as context. */
+void th_conn_random_cb(void *conn, uint8_t *out, size_t len);
+time_t th_conn_now(const th_conn *c);
+
+/* Queues |len| bytes of |type| as records (protected once a write key is
+ * set), split at the record layer's limit or |max_record| if smaller. */
+int th_conn_write_records(th_conn *c, uint8_t type, const uint8_t *data, size_t len,
+                          size_t max_record) TH_MUST_USE;
+
+/* Writes the pending flight as records under the current write key. */
+int th_conn_flush_flight(th_conn *c) TH_MUST_USE;
+
+/* Flushes the flight, then protects what follows with |secret|. */
+int th_conn_set_write_key(th_conn *c, const th_secret *secret) TH_MUST_USE;
+
+/* Adds a whole handshake message to the transcript (when started) and to the
+ * pending flight. */
+int th_conn_send_handshake(th_conn *c, const uint8_t *msg, size_t len) TH_MUST_USE;
+
+/* Starts a handshake message of |type| in |cbb| (initialised here) with
+ * |body| open for the body; th_conn_finish_message closes, sends and frees. */
+int th_conn_begin_message(CBB *cbb, CBB *body, uint8_t type) TH_MUST_USE;
+int th_conn_finish_message(th_conn *c, CBB *cbb) TH_MUST_USE;
+
+/* The transcript hash so far into |out| (EVP_MAX_MD_SIZE). */
+int th_conn_hash(const th_conn *c, uint8_t *out, size_t *out_len) TH_MUST_USE;
+
+/* Derives |out| = Derive-Secret(from, id, transcript so far) and writes its key
+ * log line. */
+int th_conn_derive(th_conn *c, th_secret *out, const th_secret *from,
+                   th_tls13_secret_id id) TH_MUST_USE;
+
+/* Handshake Secret from the (EC)DHE secret, then both handshake traffic
+ * secrets from the transcript (through ServerHello), keys installed for
+ * |role|. */
+int th_conn_handshake_keys(th_conn *c, const uint8_t *ecdhe, size_t ecdhe_len) TH_MUST_USE;
+
+/* Master Secret and both application traffic secrets from the transcript
+ * (through the server Finished). Installs nothing. */
+int th_conn_application_secrets(th_conn *c) TH_MUST_USE;
+
+/* Sends our Finished (RFC 8446 §4.4.4) under |base_key|. */
+int th_conn_send_finished(th_conn *c, const th_secret *base_key) TH_MUST_USE;
+
+/* Checks the peer's Finished under |base_key| (decrypt_error) and adds it to
+ * the transcript. */
+int th_conn_check_finished(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                           const th_secret *base_key, uint8_t *out_alert) TH_MUST_USE;
+
+/* Sends Certificate (with |context|) of our chain or an empty one, and
+ * CertificateVerify under |scheme| when the chain is not empty. */
+int th_conn_send_certificate(th_conn *c, const uint8_t *context, size_t context_len, int with_chain,
+                             uint16_t scheme, th_cv_sender sender) TH_MUST_USE;
+
+/* Parses and verifies a peer's Certificate (context must equal |context|);
+ * stores the leaf key. *out_empty is 1 for an empty chain, which the caller
+ * judges. */
+int th_conn_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                             const uint8_t *context, size_t context_len, int *out_empty,
+                             uint8_t *out_alert) TH_MUST_USE;
+
+/* Verifies the peer's CertificateVerify against |offered| schemes. */
+int th_conn_recv_certificate_verify(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                                    size_t msg_len, const uint16_t *offered, size_t num_offered,
+                                    th_cv_sender sender, uint8_t *out_alert) TH_MUST_USE;
+
+/* Sends a KeyUpdate with |request| and moves our write key on. */
+int th_conn_send_key_update(th_conn *c, uint8_t request) TH_MUST_USE;
+
+/* KeyUpdate from the peer in the established state (both roles). */
+int th_conn_recv_key_update(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                            uint8_t *out_alert) TH_MUST_USE;
+
+/* Marks the handshake complete. */
+void th_conn_established(th_conn *c);
+
+#endif

@@ -1,0 +1,412 @@
+/* The TLS 1.3 server handshake (RFC 8446 §2, §4) as a table of (state,
+ * message type) → handler; conn.c answers anything else with
+ * unexpected_message. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/mem.h>
+
+#include "client_hello.h"
+#include "conn_internal.h"
+#include "ext_types.h"
+#include "server_hello.h"
+
+enum {
+    SV_WAIT_CH = 0,   /* nothing received (a zeroed connection) */
+    SV_WAIT_CH2,      /* HelloRetryRequest sent */
+    SV_WAIT_CERT,     /* client Certificate after our CertificateRequest */
+    SV_WAIT_CV,       /* client CertificateVerify */
+    SV_WAIT_FINISHED, /* client Finished */
+    SV_DONE,          /* established: post-handshake messages */
+};
+
+static int in_list(const uint16_t *list, size_t num, uint16_t v) {
+    for (size_t i = 0; i < num; i++) {
+        if (list[i] == v) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Writes a ServerHello or HelloRetryRequest (|hrr|) message and sends it. */
+static int send_server_hello(th_conn *c, int hrr) {
+    CBB cbb, body, sid, exts, ext;
+    uint8_t random[TH_RANDOM_LEN];
+    if (hrr) {
+        memcpy(random, th_hrr_random, sizeof(random));
+    } else {
+        th_conn_random(c, random, sizeof(random));
+    }
+    if (!th_conn_begin_message(&cbb, &body, TH_HS_SERVER_HELLO)) {
+        return 0;
+    }
+    th_ext_supported_versions_sh sv = {TH_VERSION_TLS13};
+    th_ext_key_share_hrr ks_hrr = {c->group};
+    th_ext_key_share_sh ks = {{c->group, {c->kex.public_key, c->kex.public_key_len}}};
+    if (!CBB_add_u16(&body, TH_VERSION_TLS12) || !CBB_add_bytes(&body, random, sizeof(random)) ||
+        !CBB_add_u8_length_prefixed(&body, &sid) ||
+        !CBB_add_bytes(&sid, c->session_id, c->session_id_len) || !CBB_add_u16(&body, c->suite) ||
+        !CBB_add_u8(&body, 0) || !CBB_add_u16_length_prefixed(&body, &exts) ||
+        !CBB_add_u16(&exts, TH_EXT_SUPPORTED_VERSIONS) ||
+        !CBB_add_u16_length_prefixed(&exts, &ext) ||
+        !th_write_ext_supported_versions_sh(&ext, &sv) || !CBB_add_u16(&exts, TH_EXT_KEY_SHARE) ||
+        !CBB_add_u16_length_prefixed(&exts, &ext) ||
+        !(hrr ? th_write_ext_key_share_hrr(&ext, &ks_hrr) : th_write_ext_key_share_sh(&ext, &ks))) {
+        CBB_cleanup(&cbb);
+        return 0;
+    }
+    return th_conn_finish_message(c, &cbb);
+}
+
+static int send_encrypted_extensions(th_conn *c) {
+    CBB cbb, body, exts, ext, list, name;
+    if (!th_conn_begin_message(&cbb, &body, TH_HS_ENCRYPTED_EXTENSIONS) ||
+        !CBB_add_u16_length_prefixed(&body, &exts)) {
+        return 0;
+    }
+    if (c->alpn_len != 0 &&
+        (!CBB_add_u16(&exts, TH_EXT_ALPN) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
+         !CBB_add_u16_length_prefixed(&ext, &list) || !CBB_add_u8_length_prefixed(&list, &name) ||
+         !CBB_add_bytes(&name, c->alpn, c->alpn_len))) {
+        CBB_cleanup(&cbb);
+        return 0;
+    }
+    return th_conn_finish_message(c, &cbb);
+}
+
+static int send_certificate_request(th_conn *c) {
+    CBB cbb, body, ctx, exts, ext;
+    size_t n;
+    const uint16_t *schemes = th_conn_sig_schemes(c, &n);
+    th_ext_signature_algorithms sa = {(uint16_t *)schemes, n};
+    if (!th_conn_begin_message(&cbb, &body, TH_HS_CERTIFICATE_REQUEST)) {
+        return 0;
+    }
+    if (!CBB_add_u8_length_prefixed(&body, &ctx) || !CBB_add_u16_length_prefixed(&body, &exts) ||
+        !CBB_add_u16(&exts, TH_EXT_SIGNATURE_ALGORITHMS) ||
+        !CBB_add_u16_length_prefixed(&exts, &ext) ||
+        !th_write_ext_signature_algorithms(&ext, &sa)) {
+        CBB_cleanup(&cbb);
+        return 0;
+    }
+    return th_conn_finish_message(c, &cbb);
+}
+
+/* The first of our names the client offers (RFC 7301 §3.2: server's
+ * choice). 1 with c->alpn set, or nothing to do; 0 with
+ * no_application_protocol when both sides have lists without overlap. */
+static int choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
+    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_ALPN);
+    if (ext == NULL || c->cfg.num_alpn == 0) {
+        return 1;
+    }
+    th_ext_alpn_ch alpn;
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_alpn_ch(&body, &alpn, out_alert)) {
+        return 0;
+    }
+    int found = 0;
+    for (size_t i = 0; i < c->cfg.num_alpn && !found; i++) {
+        size_t len = strlen(c->cfg.alpn[i]);
+        for (size_t j = 0; j < alpn.num_protocols && !found; j++) {
+            if (alpn.protocols[j].len == len && len <= TH_ALPN_MAX &&
+                memcmp(alpn.protocols[j].data, c->cfg.alpn[i], len) == 0) {
+                memcpy(c->alpn, c->cfg.alpn[i], len);
+                c->alpn_len = len;
+                found = 1;
+            }
+        }
+    }
+    th_ext_alpn_ch_cleanup(&alpn);
+    if (!found) {
+        /* RFC 7301 §3.2: "In the event that the server supports no protocols
+         * that the client advertises, then the server SHALL respond with a
+         * fatal "no_application_protocol" alert." */
+        *out_alert = TH_ALERT_NO_APPLICATION_PROTOCOL;
+        return 0;
+    }
+    return 1;
+}
+
+/* Keeps the client's host_name (RFC 6066 §3) for the status; the codec has
+ * checked the extension's form. Names over 255 bytes are not kept. */
+static int note_server_name(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
+    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_SERVER_NAME);
+    if (ext == NULL) {
+        return 1;
+    }
+    th_ext_server_name_ch sni;
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_server_name_ch(&body, &sni, out_alert)) {
+        return 0;
+    }
+    const th_bytes *host = th_ext_server_name_host(&sni);
+    if (host != NULL && host->len <= sizeof(c->server_name)) {
+        memcpy(c->server_name, host->data, host->len);
+        c->server_name_len = host->len;
+    }
+    th_ext_server_name_ch_cleanup(&sni);
+    return 1;
+}
+
+/* Our CertificateVerify scheme: the first of ours that the client lists and
+ * our key can make. */
+static int choose_sig_scheme(th_conn *c, const th_client_hello *ch, uint16_t *out_scheme,
+                             uint8_t *out_alert) {
+    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_SIGNATURE_ALGORITHMS);
+    if (ext == NULL) {
+        /* RFC 8446 §9.2: certificate authentication needs it. */
+        *out_alert = TH_ALERT_MISSING_EXTENSION;
+        return 0;
+    }
+    th_ext_signature_algorithms sa;
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_signature_algorithms(&body, &sa, out_alert)) {
+        return 0;
+    }
+    size_t n;
+    const uint16_t *ours = th_conn_sig_schemes(c, &n);
+    int found = 0;
+    for (size_t i = 0; i < n && !found; i++) {
+        if (in_list(sa.sig_algs, sa.num_sig_algs, ours[i]) &&
+            th_sig_scheme_allowed(ours[i], c->cfg.cert_key->key, TH_VERSION_TLS13)) {
+            *out_scheme = ours[i];
+            found = 1;
+        }
+    }
+    th_ext_signature_algorithms_cleanup(&sa);
+    if (!found) {
+        /* RFC 8446 §4.4.3 and BoringSSL: no common scheme is
+         * handshake_failure. */
+        *out_alert = TH_ALERT_HANDSHAKE_FAILURE;
+        return 0;
+    }
+    return 1;
+}
+
+/* Our flight after ServerHello: EncryptedExtensions, CertificateRequest,
+ * Certificate, CertificateVerify, Finished; then the application secrets. */
+static int send_server_flight(th_conn *c, uint16_t scheme) {
+    if (!send_encrypted_extensions(c) ||
+        (c->cfg.request_client_cert && !send_certificate_request(c)) ||
+        !th_conn_send_certificate(c, NULL, 0, 1, scheme, TH_CV_SERVER) ||
+        !th_conn_send_finished(c, &c->s_hs) || !th_conn_application_secrets(c)) {
+        return 0;
+    }
+    return th_conn_set_write_key(c, &c->s_ap);
+}
+
+static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                               size_t msg_len, uint8_t *out_alert) {
+    CBS cbs, body;
+    th_client_hello ch;
+    th_ext_supported_groups sg = {NULL, 0};
+    th_ext_key_share_ch ks = {NULL, 0};
+    int ok = 0, second = c->hs_state == SV_WAIT_CH2;
+    CBS_init(&cbs, hs->body.data, hs->body.len);
+    if (!th_parse_client_hello(&cbs, &ch, out_alert)) {
+        return 0;
+    }
+    c->ccs_allowed = 1;
+    /* Only TLS 1.3 is implemented: a client that does not offer it gets
+     * protocol_version (RFC 8446 §4.2.1). */
+    if (!th_client_hello_offers_tls13(&ch)) {
+        *out_alert = TH_ALERT_PROTOCOL_VERSION;
+        goto err;
+    }
+    if (!th_client_hello_check_tls13(&ch, out_alert)) {
+        goto err;
+    }
+    size_t num_suites, num_groups;
+    const uint16_t *suites = th_conn_suites(c, &num_suites);
+    const uint16_t *groups = th_conn_groups(c, &num_groups);
+    uint16_t suite = 0;
+    for (size_t i = 0; i < num_suites && suite == 0; i++) {
+        if (in_list(ch.cipher_suites, ch.num_cipher_suites, suites[i]) &&
+            th_suite_hash(suites[i]) != NULL) {
+            suite = suites[i];
+        }
+    }
+    if (suite == 0) {
+        *out_alert = TH_ALERT_HANDSHAKE_FAILURE;
+        goto err;
+    }
+    *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+    if (second) {
+        /* RFC 8446 §4.1.4: the server's choice must not change after HRR;
+         * the session id must stay the same (§4.1.2, "the same ClientHello"). */
+        if (suite != c->suite || ch.legacy_session_id.len != c->session_id_len ||
+            memcmp(ch.legacy_session_id.data, c->session_id, c->session_id_len) != 0) {
+            goto err;
+        }
+    } else {
+        memcpy(c->session_id, ch.legacy_session_id.data, ch.legacy_session_id.len);
+        c->session_id_len = ch.legacy_session_id.len;
+    }
+    const th_ext *sg_ext = th_ext_block_find(&ch.extensions, TH_EXT_SUPPORTED_GROUPS);
+    const th_ext *ks_ext = th_ext_block_find(&ch.extensions, TH_EXT_KEY_SHARE);
+    if (sg_ext == NULL || ks_ext == NULL) {
+        /* RFC 8446 §9.2: without PSK both are mandatory. */
+        *out_alert = TH_ALERT_MISSING_EXTENSION;
+        goto err;
+    }
+    CBS_init(&body, sg_ext->body.data, sg_ext->body.len);
+    if (!th_parse_ext_supported_groups(&body, &sg, out_alert)) {
+        goto err;
+    }
+    CBS_init(&body, ks_ext->body.data, ks_ext->body.len);
+    if (!th_parse_ext_key_share_ch(&body, &ks, out_alert)) {
+        goto err;
+    }
+    /* RFC 8446 §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for
+     * groups not listed in the client's "supported_groups" extension.
+     * Servers MAY check for violations of these rules and abort the
+     * handshake with an "illegal_parameter" alert if one is violated." */
+    for (size_t i = 0; i < ks.num_shares; i++) {
+        if (!in_list(sg.groups, sg.num_groups, ks.shares[i].group)) {
+            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+            goto err;
+        }
+    }
+    uint16_t group = 0;
+    for (size_t i = 0; i < num_groups && group == 0; i++) {
+        if (th_kex_group_supported(groups[i]) && in_list(sg.groups, sg.num_groups, groups[i])) {
+            group = groups[i];
+        }
+    }
+    if (group == 0) {
+        *out_alert = TH_ALERT_HANDSHAKE_FAILURE;
+        goto err;
+    }
+    uint16_t scheme = 0;
+    if (!choose_sig_scheme(c, &ch, &scheme, out_alert) ||
+        (!second && !choose_alpn(c, &ch, out_alert)) ||
+        (!second && !note_server_name(c, &ch, out_alert))) {
+        goto err;
+    }
+    const th_key_share_entry *share = th_ext_key_share_ch_find(&ks, group);
+    c->suite = suite;
+    c->version = TH_VERSION_TLS13;
+    if (share == NULL) {
+        if (second) {
+            /* RFC 8446 §4.2.8: after HRR the client's share must be for the
+             * selected group. */
+            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+            goto err;
+        }
+        *out_alert = TH_ALERT_INTERNAL_ERROR;
+        c->md = th_suite_hash(suite);
+        c->group = group;
+        c->hello_retry = 1;
+        if (!th_transcript_init(&c->transcript, c->md) ||
+            !th_transcript_update(&c->transcript, msg, msg_len) ||
+            !th_transcript_hrr_rewrite(&c->transcript)) {
+            goto err;
+        }
+        c->transcript_ready = 1;
+        ok = send_server_hello(c, 1);
+        c->hs_state = SV_WAIT_CH2;
+        goto err;
+    }
+    if (second && group != c->group) {
+        goto err;
+    }
+    c->group = group;
+    *out_alert = TH_ALERT_INTERNAL_ERROR;
+    if (!th_kex_generate(&c->kex, group, th_conn_random_cb, c)) {
+        goto err;
+    }
+    uint8_t ecdhe[TH_KEX_MAX_SECRET];
+    size_t ecdhe_len;
+    if (!th_kex_compute(&c->kex, share->key_exchange.data, share->key_exchange.len, ecdhe,
+                        &ecdhe_len, out_alert)) {
+        goto err;
+    }
+    *out_alert = TH_ALERT_INTERNAL_ERROR;
+    if (!second) {
+        c->md = th_suite_hash(suite);
+        if (!th_transcript_init(&c->transcript, c->md)) {
+            OPENSSL_cleanse(ecdhe, sizeof(ecdhe));
+            goto err;
+        }
+        c->transcript_ready = 1;
+    }
+    /* The client random names the key log lines. */
+    memcpy(c->client_random, ch.random, sizeof(c->client_random));
+    ok = th_transcript_update(&c->transcript, msg, msg_len) && send_server_hello(c, 0) &&
+         th_conn_handshake_keys(c, ecdhe, ecdhe_len) && send_server_flight(c, scheme);
+    OPENSSL_cleanse(ecdhe, sizeof(ecdhe));
+    th_kex_cleanup(&c->kex);
+    c->hs_state = c->cfg.request_client_cert ? SV_WAIT_CERT : SV_WAIT_FINISHED;
+err:
+    th_ext_supported_groups_cleanup(&sg);
+    th_ext_key_share_ch_cleanup(&ks);
+    th_client_hello_cleanup(&ch);
+    return ok;
+}
+
+static int server_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                              size_t msg_len, uint8_t *out_alert) {
+    int empty;
+    if (!th_conn_recv_certificate(c, hs, msg, msg_len, NULL, 0, &empty, out_alert)) {
+        return 0;
+    }
+    if (empty) {
+        /* RFC 8446 §4.4.2.4: "If the client does not send any certificates
+         * (i.e., it sends an empty Certificate message), the server MAY at
+         * its discretion either continue the handshake without client
+         * authentication or abort the handshake with a
+         * "certificate_required" alert." */
+        if (c->cfg.require_client_cert) {
+            *out_alert = th_alert_empty_client_chain(TH_VERSION_TLS13);
+            return 0;
+        }
+        c->hs_state = SV_WAIT_FINISHED;
+        return 1;
+    }
+    c->hs_state = SV_WAIT_CV;
+    return 1;
+}
+
+static int server_certificate_verify(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                                     size_t msg_len, uint8_t *out_alert) {
+    size_t n;
+    const uint16_t *schemes = th_conn_sig_schemes(c, &n);
+    if (!th_conn_recv_certificate_verify(c, hs, msg, msg_len, schemes, n, TH_CV_CLIENT,
+                                         out_alert)) {
+        return 0;
+    }
+    c->hs_state = SV_WAIT_FINISHED;
+    return 1;
+}
+
+static int server_finished(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                           uint8_t *out_alert) {
+    if (!th_conn_check_finished(c, hs, msg, msg_len, &c->c_hs, out_alert)) {
+        return 0;
+    }
+    *out_alert = TH_ALERT_INTERNAL_ERROR;
+    if (!th_conn_derive(c, &c->res_master, &c->master_secret, TH_TLS13_RES_MASTER) ||
+        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_ap)) {
+        return 0;
+    }
+    c->read_key_changed = 1;
+    th_conn_established(c);
+    c->hs_state = SV_DONE;
+    return 1;
+}
+
+const th_hs_row th_hs13_server_table[] = {
+    {SV_WAIT_CH, TH_HS_CLIENT_HELLO, server_client_hello},
+    {SV_WAIT_CH2, TH_HS_CLIENT_HELLO, server_client_hello},
+    {SV_WAIT_CERT, TH_HS_CERTIFICATE, server_certificate},
+    {SV_WAIT_CV, TH_HS_CERTIFICATE_VERIFY, server_certificate_verify},
+    {SV_WAIT_FINISHED, TH_HS_FINISHED, server_finished},
+    {SV_DONE, TH_HS_KEY_UPDATE, th_conn_recv_key_update},
+};
+const size_t th_hs13_server_table_len =
+    sizeof(th_hs13_server_table) / sizeof(th_hs13_server_table[0]);

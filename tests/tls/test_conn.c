@@ -1,0 +1,690 @@
+/* The sans-I/O connection against itself: our client and our server over
+ * memory for every suite × group, HelloRetryRequest, ALPN, client
+ * authentication, KeyUpdate and close_notify; the record rules (CCS,
+ * unexpected records, overflow); and every one-byte corruption of a real
+ * flight ending in an alert, never a crash or leak. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/mem.h>
+
+#include "conn.h"
+#include "record.h"
+#include "record_layer.h"
+#include "testutil.h"
+
+#define PKI TH_VECTORS_DIR "/../../scenarios/pki/"
+
+static const uint16_t kSuites[] = {TH_TLS_AES_128_GCM_SHA256, TH_TLS_AES_256_GCM_SHA384,
+                                   TH_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t kGroups[] = {TH_GROUP_X25519, TH_GROUP_SECP256R1, TH_GROUP_SECP384R1};
+
+static void test_random(void *ctx, uint8_t *out, size_t len) {
+    uint64_t *s = ctx;
+    for (size_t i = 0; i < len; i++) {
+        *s ^= *s >> 12;
+        *s ^= *s << 25;
+        *s ^= *s >> 27;
+        out[i] = (uint8_t)((*s * 0x2545F4914F6CDD1DULL) >> 56);
+    }
+}
+
+static time_t test_now(void *ctx) {
+    (void)ctx;
+    return 1700000000;
+}
+
+typedef struct {
+    th_cert_key server_ck, client_ck;
+    X509_STORE *store;
+} fixture;
+
+static void load_ck(const char *name, th_cert_key *ck) {
+    char cert[512], key[512], err[512];
+    snprintf(cert, sizeof(cert), PKI "%s-chain.pem", name);
+    snprintf(key, sizeof(key), PKI "%s.key", name);
+    if (!th_cert_key_load(cert, key, ck, err, sizeof(err))) {
+        fail_msg("%s", err);
+    }
+}
+
+static int setup(void **state) {
+    fixture *f = calloc(1, sizeof(*f));
+    char err[512];
+    load_ck("server-ecdsa-p256", &f->server_ck);
+    load_ck("client-ecdsa-p256", &f->client_ck);
+    if (!th_trust_store_load(PKI "trust-bundle.pem", &f->store, err, sizeof(err))) {
+        fail_msg("%s", err);
+    }
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state) {
+    fixture *f = *state;
+    th_cert_key_cleanup(&f->server_ck);
+    th_cert_key_cleanup(&f->client_ck);
+    X509_STORE_free(f->store);
+    free(f);
+    return 0;
+}
+
+static void base_config(th_config *cfg, fixture *f, uint64_t *seed, th_role role) {
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->random = test_random;
+    cfg->random_ctx = seed;
+    cfg->now = test_now;
+    cfg->trust_store = f->store;
+    if (role == TH_ROLE_CLIENT) {
+        cfg->server_name = "localhost";
+    } else {
+        cfg->cert_key = &f->server_ck;
+    }
+}
+
+/* Moves |from|'s output into |to|; 1 if anything moved. */
+static int move(th_conn *from, th_conn *to) {
+    size_t n;
+    const uint8_t *out = th_conn_pending_output(from, &n);
+    if (n == 0) {
+        return 0;
+    }
+    if (!th_conn_recv(to, out, n)) {
+        /* Checked through the status by the caller. */
+    }
+    th_conn_consume_output(from, n);
+    return 1;
+}
+
+static void pump(th_conn *a, th_conn *b) {
+    int moved;
+    do {
+        moved = move(a, b);
+        moved |= move(b, a);
+    } while (moved);
+}
+
+static void expect_state(th_conn *c, th_conn_state state) {
+    th_conn_status st;
+    th_conn_get_status(c, &st);
+    if (st.state != state) {
+        fail_msg("state %d, want %d (alert sent %d/%u, received %d/%u)", st.state, state,
+                 st.has_alert_sent, st.alert_sent, st.has_alert_received, st.alert_received);
+    }
+}
+
+static void expect_alert_sent(th_conn *c, uint8_t alert) {
+    th_conn_status st;
+    th_conn_get_status(c, &st);
+    assert_int_equal(st.state, TH_CONN_FAILED);
+    assert_true(st.has_alert_sent);
+    assert_int_equal(st.alert_sent, alert);
+}
+
+static void echo_check(th_conn *from, th_conn *to, const char *msg) {
+    uint8_t buf[64];
+    assert_true(th_conn_write_app(from, (const uint8_t *)msg, strlen(msg), 0));
+    pump(from, to);
+    assert_int_equal(th_conn_read_app(to, buf, sizeof(buf)), strlen(msg));
+    assert_memory_equal(buf, msg, strlen(msg));
+}
+
+static void test_self_every_suite_and_group(void **state) {
+    fixture *f = *state;
+    for (size_t s = 0; s < 3; s++) {
+        for (size_t g = 0; g < 3; g++) {
+            uint64_t cseed = 1 + s, sseed = 10 + g;
+            th_config ccfg, scfg;
+            base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+            base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+            ccfg.cipher_suites = &kSuites[s];
+            ccfg.num_cipher_suites = 1;
+            ccfg.groups = &kGroups[g];
+            ccfg.num_groups = 1;
+            th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+            th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+            pump(c, sv);
+            expect_state(c, TH_CONN_ESTABLISHED);
+            expect_state(sv, TH_CONN_ESTABLISHED);
+            th_conn_status cs, ss;
+            th_conn_get_status(c, &cs);
+            th_conn_get_status(sv, &ss);
+            assert_int_equal(cs.cipher_suite, kSuites[s]);
+            assert_int_equal(ss.cipher_suite, kSuites[s]);
+            assert_int_equal(cs.group, kGroups[g]);
+            assert_int_equal(ss.group, kGroups[g]);
+            assert_int_equal(cs.sig_scheme, TH_SIG_ECDSA_SECP256R1_SHA256);
+            echo_check(c, sv, "hello server");
+            echo_check(sv, c, "hello client");
+            th_conn_free(c);
+            th_conn_free(sv);
+        }
+    }
+}
+
+static void test_self_hrr_alpn_client_auth_key_update_close(void **state) {
+    fixture *f = *state;
+    static const uint16_t client_groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    static const uint16_t server_groups[] = {TH_GROUP_SECP384R1};
+    static const char *const client_alpn[] = {"a", "b"};
+    static const char *const server_alpn[] = {"b", "a"};
+    uint64_t cseed = 3, sseed = 4;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.groups = client_groups;
+    ccfg.num_groups = 2;
+    ccfg.alpn = client_alpn;
+    ccfg.num_alpn = 2;
+    ccfg.cert_key = &f->client_ck;
+    scfg.groups = server_groups;
+    scfg.num_groups = 1;
+    scfg.alpn = server_alpn;
+    scfg.num_alpn = 2;
+    scfg.request_client_cert = 1;
+    scfg.require_client_cert = 1;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_status cs, ss;
+    th_conn_get_status(c, &cs);
+    th_conn_get_status(sv, &ss);
+    assert_true(cs.hello_retry);
+    assert_true(ss.hello_retry);
+    assert_int_equal(cs.group, TH_GROUP_SECP384R1);
+    assert_int_equal(cs.alpn.len, 1);
+    assert_memory_equal(cs.alpn.data, "b", 1);
+    assert_memory_equal(ss.alpn.data, "b", 1);
+    assert_true(ss.peer_authenticated);
+    assert_int_equal(ss.sig_scheme, TH_SIG_ECDSA_SECP256R1_SHA256);
+
+    assert_true(th_conn_key_update(c, 1));
+    pump(c, sv);
+    echo_check(c, sv, "after update");
+    echo_check(sv, c, "after update too");
+    assert_true(th_conn_close(c));
+    pump(c, sv);
+    assert_true(th_conn_close(sv));
+    pump(c, sv);
+    expect_state(c, TH_CONN_CLOSED);
+    expect_state(sv, TH_CONN_CLOSED);
+    assert_false(th_conn_close(c));
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_server_without_certificate_is_refused(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 1;
+    th_config cfg;
+    base_config(&cfg, f, &seed, TH_ROLE_SERVER);
+    cfg.cert_key = NULL;
+    assert_null(th_conn_new(&cfg, TH_ROLE_SERVER));
+}
+
+static th_conn *new_server(fixture *f, uint64_t *seed) {
+    th_config *cfg = calloc(1, sizeof(*cfg));
+    base_config(cfg, f, seed, TH_ROLE_SERVER);
+    th_conn *c = th_conn_new(cfg, TH_ROLE_SERVER);
+    /* The connection copied the config. */
+    free(cfg);
+    return c;
+}
+
+static void feed_server(fixture *f, const char *hex, uint8_t alert) {
+    uint64_t seed = 5;
+    size_t len;
+    uint8_t *bytes = th_test_hex(hex, &len);
+    th_conn *sv = new_server(f, &seed);
+    assert_false(th_conn_recv(sv, bytes, len));
+    expect_alert_sent(sv, alert);
+    /* Once failed, it stays failed. */
+    assert_false(th_conn_recv(sv, bytes, len));
+    free(bytes);
+    th_conn_free(sv);
+}
+
+static void test_ccs_before_client_hello_is_unexpected_message(void **state) {
+    feed_server(*state, "140303000101", TH_ALERT_UNEXPECTED_MESSAGE);
+}
+
+static void test_application_data_before_handshake_is_unexpected_message(void **state) {
+    feed_server(*state, "1703030001ff", TH_ALERT_UNEXPECTED_MESSAGE);
+}
+
+static void test_finished_first_is_unexpected_message(void **state) {
+    feed_server(*state, "16030300061400000200aa", TH_ALERT_UNEXPECTED_MESSAGE);
+}
+
+static void test_unknown_record_type_is_unexpected_message(void **state) {
+    feed_server(*state, "6303030001ff", TH_ALERT_UNEXPECTED_MESSAGE);
+}
+
+static void test_oversized_plaintext_is_record_overflow(void **state) {
+    feed_server(*state, "1603034001", TH_ALERT_RECORD_OVERFLOW);
+}
+
+static void test_empty_handshake_record_is_unexpected_message(void **state) {
+    feed_server(*state, "1603030000", TH_ALERT_UNEXPECTED_MESSAGE);
+}
+
+static void test_tls12_only_client_is_protocol_version(void **state) {
+    /* A minimal TLS 1.2 ClientHello: no supported_versions. */
+    feed_server(*state,
+                "160301002d"
+                "010000290303"
+                "0000000000000000000000000000000000000000000000000000000000000000"
+                "00"
+                "0002c02f"
+                "0100",
+                TH_ALERT_PROTOCOL_VERSION);
+}
+
+/* Runs a real handshake and returns the client's first flight and the
+ * server's first flight. */
+static void record_flights(fixture *f, uint8_t **ch, size_t *ch_len, uint8_t **sf, size_t *sf_len) {
+    uint64_t cseed = 77, sseed = 78;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    const uint8_t *out = th_conn_pending_output(c, ch_len);
+    *ch = malloc(*ch_len);
+    memcpy(*ch, out, *ch_len);
+    move(c, sv);
+    out = th_conn_pending_output(sv, sf_len);
+    *sf = malloc(*sf_len);
+    memcpy(*sf, out, *sf_len);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_every_corrupted_client_hello_byte_ends_cleanly(void **state) {
+    fixture *f = *state;
+    uint8_t *ch, *sf;
+    size_t ch_len, sf_len;
+    record_flights(f, &ch, &ch_len, &sf, &sf_len);
+    for (size_t i = 0; i < ch_len; i++) {
+        for (int bit = 0; bit < 8; bit += 3) {
+            uint64_t seed = 78;
+            ch[i] ^= (uint8_t)(1 << bit);
+            th_conn *sv = new_server(f, &seed);
+            if (!th_conn_recv(sv, ch, ch_len)) {
+                th_conn_status st;
+                th_conn_get_status(sv, &st);
+                assert_true(st.has_alert_sent);
+            }
+            th_conn_free(sv);
+            ch[i] ^= (uint8_t)(1 << bit);
+        }
+    }
+    free(ch);
+    free(sf);
+}
+
+static void test_every_corrupted_server_flight_byte_is_refused(void **state) {
+    fixture *f = *state;
+    uint8_t *ch, *sf;
+    size_t ch_len, sf_len;
+    record_flights(f, &ch, &ch_len, &sf, &sf_len);
+    /* The same seed makes the same ClientHello and key share, so the
+     * recorded server flight fits each fresh client. */
+    uint64_t seed = 77;
+    th_config cfg;
+    base_config(&cfg, f, &seed, TH_ROLE_CLIENT);
+    th_conn *ok = th_conn_new(&cfg, TH_ROLE_CLIENT);
+    assert_true(th_conn_recv(ok, sf, sf_len));
+    expect_state(ok, TH_CONN_ESTABLISHED);
+    th_conn_free(ok);
+    for (size_t i = 0; i < sf_len; i++) {
+        seed = 77;
+        sf[i] ^= 0x10;
+        th_conn *c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+        int accepted = th_conn_recv(c, sf, sf_len);
+        th_conn_status st;
+        th_conn_get_status(c, &st);
+        /* Only the legacy record version bytes and the ServerHello's
+         * random (the client does not check the server random) may change
+         * without notice; everything else is refused with an alert. */
+        if (accepted && st.state == TH_CONN_ESTABLISHED) {
+            int record_version = i == 1 || i == 2;
+            int sh_random = i >= 5 + 4 + 2 && i < 5 + 4 + 2 + 32;
+            if (!record_version && !sh_random) {
+                fail_msg("corrupted byte %zu accepted", i);
+            }
+        } else if (accepted) {
+            /* A length made longer: still waiting for bytes, nothing sent. */
+            assert_int_equal(st.state, TH_CONN_HANDSHAKING);
+            assert_false(st.has_alert_sent);
+        } else {
+            assert_int_equal(st.state, TH_CONN_FAILED);
+            assert_true(st.has_alert_sent);
+        }
+        th_conn_free(c);
+        sf[i] ^= 0x10;
+    }
+    free(ch);
+    free(sf);
+}
+
+static void test_ccs_after_client_hello_is_dropped(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 90, sseed = 91;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    static const uint8_t ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x01};
+    static const uint8_t bad_ccs[] = {0x14, 0x03, 0x03, 0x00, 0x01, 0x02};
+    move(c, sv);
+    /* The client may send one before its second flight (RFC 8446 §D.4). */
+    assert_true(th_conn_recv(sv, ccs, sizeof(ccs)));
+    assert_true(th_conn_recv(c, ccs, sizeof(ccs)));
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    /* After the handshake a CCS is unexpected. */
+    assert_false(th_conn_recv(sv, ccs, sizeof(ccs)));
+    expect_alert_sent(sv, TH_ALERT_UNEXPECTED_MESSAGE);
+    th_conn_free(c);
+    th_conn_free(sv);
+
+    cseed = 90;
+    sseed = 91;
+    c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    move(c, sv);
+    assert_false(th_conn_recv(sv, bad_ccs, sizeof(bad_ccs)));
+    expect_alert_sent(sv, TH_ALERT_UNEXPECTED_MESSAGE);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_byte_by_byte_delivery(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 95, sseed = 96;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    int moved;
+    do {
+        uint8_t b;
+        moved = 0;
+        while (th_conn_take_output(c, &b, 1) == 1) {
+            assert_true(th_conn_recv(sv, &b, 1));
+            moved = 1;
+        }
+        while (th_conn_take_output(sv, &b, 1) == 1) {
+            assert_true(th_conn_recv(c, &b, 1));
+            moved = 1;
+        }
+    } while (moved);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    echo_check(c, sv, "bytes");
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+/* A client offering X25519 (share) and P-384, and the HelloRetryRequest
+ * record a P-384-only server answers its ClientHello with. */
+static void hrr_setup(fixture *f, th_config *ccfg, uint64_t *cseed, uint8_t **hrr,
+                      size_t *hrr_len) {
+    static const uint16_t client_groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    static const uint16_t server_groups[] = {TH_GROUP_SECP384R1};
+    uint64_t sseed = 501;
+    th_config scfg;
+    base_config(ccfg, f, cseed, TH_ROLE_CLIENT);
+    ccfg->groups = client_groups;
+    ccfg->num_groups = 2;
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    scfg.groups = server_groups;
+    scfg.num_groups = 1;
+    uint64_t start = *cseed;
+    th_conn *c = th_conn_new(ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    move(c, sv);
+    const uint8_t *out = th_conn_pending_output(sv, hrr_len);
+    assert_non_null(out);
+    *hrr = malloc(*hrr_len);
+    memcpy(*hrr, out, *hrr_len);
+    th_conn_free(c);
+    th_conn_free(sv);
+    *cseed = start;
+}
+
+static void test_second_hrr_is_unexpected_message(void **state) {
+    uint64_t seed = 500;
+    th_config cfg;
+    uint8_t *hrr;
+    size_t hrr_len;
+    hrr_setup(*state, &cfg, &seed, &hrr, &hrr_len);
+    th_conn *c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+    assert_true(th_conn_recv(c, hrr, hrr_len));
+    th_conn_status st;
+    th_conn_get_status(c, &st);
+    assert_true(st.hello_retry);
+    assert_false(th_conn_recv(c, hrr, hrr_len));
+    expect_alert_sent(c, TH_ALERT_UNEXPECTED_MESSAGE);
+    th_conn_free(c);
+    free(hrr);
+}
+
+/* Patches the HelloRetryRequest's selected_group to |group|. */
+static void expect_hrr_group_refused(fixture *f, uint16_t group) {
+    uint64_t seed = 500;
+    th_config cfg;
+    uint8_t *hrr;
+    size_t hrr_len;
+    hrr_setup(f, &cfg, &seed, &hrr, &hrr_len);
+    static const uint8_t ks[] = {0x00, 0x33, 0x00, 0x02};
+    size_t i = 0;
+    while (i + 6 <= hrr_len && memcmp(hrr + i, ks, 4) != 0) {
+        i++;
+    }
+    assert_true(i + 6 <= hrr_len);
+    hrr[i + 4] = (uint8_t)(group >> 8);
+    hrr[i + 5] = (uint8_t)group;
+    th_conn *c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+    assert_false(th_conn_recv(c, hrr, hrr_len));
+    expect_alert_sent(c, TH_ALERT_ILLEGAL_PARAMETER);
+    th_conn_free(c);
+    free(hrr);
+}
+
+static void test_hrr_group_not_offered_is_illegal_parameter(void **state) {
+    expect_hrr_group_refused(*state, TH_GROUP_X448);
+}
+
+static void test_hrr_group_already_shared_is_illegal_parameter(void **state) {
+    expect_hrr_group_refused(*state, TH_GROUP_X25519);
+}
+
+static void test_server_hello_suite_not_offered_is_illegal_parameter(void **state) {
+    fixture *f = *state;
+    uint8_t *ch, *sf;
+    size_t ch_len, sf_len;
+    record_flights(f, &ch, &ch_len, &sf, &sf_len);
+    /* Record header 5, handshake header 4, legacy_version 2, random 32, an
+     * empty session id echo 1: the suite. */
+    size_t off = 5 + 4 + 2 + 32 + 1;
+    assert_int_equal(sf[off] << 8 | sf[off + 1], TH_TLS_AES_128_GCM_SHA256);
+    sf[off + 1] = 0x04; /* TLS_AES_128_CCM_SHA256, not offered */
+    uint64_t seed = 77;
+    th_config cfg;
+    base_config(&cfg, f, &seed, TH_ROLE_CLIENT);
+    th_conn *c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+    assert_false(th_conn_recv(c, sf, sf_len));
+    expect_alert_sent(c, TH_ALERT_ILLEGAL_PARAMETER);
+    th_conn_free(c);
+    free(ch);
+    free(sf);
+}
+
+static void test_client_without_trust_store_is_unknown_ca(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 600, sseed = 601;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.trust_store = NULL;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_alert_sent(c, TH_ALERT_UNKNOWN_CA);
+    th_conn_status st;
+    th_conn_get_status(sv, &st);
+    assert_int_equal(st.state, TH_CONN_FAILED);
+    assert_true(st.has_alert_received);
+    assert_int_equal(st.alert_received, TH_ALERT_UNKNOWN_CA);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void keylog_s_hs(void *ctx, const char *line) {
+    char *out = ctx;
+    const char *label = "SERVER_HANDSHAKE_TRAFFIC_SECRET ";
+    if (strncmp(line, label, strlen(label)) == 0) {
+        snprintf(out, 2 * EVP_MAX_MD_SIZE + 1, "%s", strrchr(line, ' ') + 1);
+    }
+}
+
+/* Runs a client offering |alpn| against our server, replaces the server's
+ * EncryptedExtensions (its first protected record) by |ee_hex| (a whole
+ * message) and expects the client to refuse it with |alert|. */
+static void expect_ee_refused(fixture *f, const char *const *alpn, size_t num_alpn,
+                              const char *ee_hex, uint8_t alert) {
+    uint64_t cseed = 700, sseed = 701;
+    char secret_hex[2 * EVP_MAX_MD_SIZE + 1] = {0};
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.alpn = alpn;
+    ccfg.num_alpn = num_alpn;
+    scfg.keylog = keylog_s_hs;
+    scfg.keylog_ctx = secret_hex;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    move(c, sv);
+    th_conn_free(c);
+    size_t flight_len;
+    const uint8_t *flight = th_conn_pending_output(sv, &flight_len);
+
+    /* The ServerHello record, then the EncryptedExtensions record. */
+    CBS cbs;
+    th_record sh_rec, ee_rec;
+    uint8_t alert_out;
+    CBS_init(&cbs, flight, flight_len);
+    assert_true(th_parse_record(&cbs, &sh_rec, &alert_out));
+    assert_true(th_parse_record(&cbs, &ee_rec, &alert_out));
+    size_t secret_len;
+    uint8_t *secret_bytes = th_test_hex(secret_hex, &secret_len);
+    th_secret secret;
+    assert_true(th_secret_set(&secret, secret_bytes, secret_len));
+    free(secret_bytes);
+    th_rl_dir seal;
+    memset(&seal, 0, sizeof(seal));
+    assert_true(th_rl_dir_set_key(&seal, TH_TLS_AES_128_GCM_SHA256, &secret));
+    size_t ee_len;
+    uint8_t *ee = th_test_hex(ee_hex, &ee_len);
+    CBB out;
+    uint8_t *patched;
+    size_t patched_len;
+    assert_true(CBB_init(&out, flight_len + 256));
+    assert_true(CBB_add_bytes(&out, flight, TH_RECORD_HEADER_LEN + sh_rec.fragment.len));
+    assert_true(th_rl_seal(&seal, &out, TH_CT_HANDSHAKE, ee, ee_len, NULL));
+    assert_true(CBB_add_bytes(&out, CBS_data(&cbs), CBS_len(&cbs)));
+    assert_true(CBB_finish(&out, &patched, &patched_len));
+
+    cseed = 700;
+    c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    assert_false(th_conn_recv(c, patched, patched_len));
+    expect_alert_sent(c, alert);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_rl_dir_cleanup(&seal);
+    OPENSSL_free(patched);
+    free(ee);
+}
+
+static void test_ee_unsolicited_extension_is_unsupported_extension(void **state) {
+    /* max_fragment_length(1), which the client did not send. */
+    expect_ee_refused(*state, NULL, 0,
+                      "08000007"
+                      "0005"
+                      "0001000101",
+                      TH_ALERT_UNSUPPORTED_EXTENSION);
+    /* ALPN without an ALPN offer. */
+    expect_ee_refused(*state, NULL, 0,
+                      "0800000b"
+                      "0009"
+                      "001000050003026832",
+                      TH_ALERT_UNSUPPORTED_EXTENSION);
+}
+
+static void test_ee_alpn_not_offered_is_illegal_parameter(void **state) {
+    static const char *const alpn[] = {"http/1.1"};
+    expect_ee_refused(*state, alpn, 1,
+                      "0800000b"
+                      "0009"
+                      "001000050003026832",
+                      TH_ALERT_ILLEGAL_PARAMETER);
+}
+
+static void test_garbage_after_handshake_is_bad_record_mac(void **state) {
+    fixture *f = *state;
+    for (int role = 0; role < 2; role++) {
+        uint64_t cseed = 800, sseed = 801, gseed = 802;
+        th_config ccfg, scfg;
+        base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+        base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+        th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+        th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+        pump(c, sv);
+        expect_state(c, TH_CONN_ESTABLISHED);
+        expect_state(sv, TH_CONN_ESTABLISHED);
+        uint8_t rec[5 + 300] = {0x17, 0x03, 0x03, 0x01, 0x2c};
+        test_random(&gseed, rec + 5, 300);
+        th_conn *victim = role == 0 ? c : sv;
+        assert_false(th_conn_recv(victim, rec, sizeof(rec)));
+        expect_alert_sent(victim, TH_ALERT_BAD_RECORD_MAC);
+        assert_false(th_conn_write_app(victim, rec, 1, 0));
+        th_conn_free(c);
+        th_conn_free(sv);
+    }
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_self_every_suite_and_group),
+        cmocka_unit_test(test_self_hrr_alpn_client_auth_key_update_close),
+        cmocka_unit_test(test_server_without_certificate_is_refused),
+        cmocka_unit_test(test_ccs_before_client_hello_is_unexpected_message),
+        cmocka_unit_test(test_application_data_before_handshake_is_unexpected_message),
+        cmocka_unit_test(test_finished_first_is_unexpected_message),
+        cmocka_unit_test(test_unknown_record_type_is_unexpected_message),
+        cmocka_unit_test(test_oversized_plaintext_is_record_overflow),
+        cmocka_unit_test(test_empty_handshake_record_is_unexpected_message),
+        cmocka_unit_test(test_tls12_only_client_is_protocol_version),
+        cmocka_unit_test(test_every_corrupted_client_hello_byte_ends_cleanly),
+        cmocka_unit_test(test_every_corrupted_server_flight_byte_is_refused),
+        cmocka_unit_test(test_ccs_after_client_hello_is_dropped),
+        cmocka_unit_test(test_byte_by_byte_delivery),
+        cmocka_unit_test(test_second_hrr_is_unexpected_message),
+        cmocka_unit_test(test_hrr_group_not_offered_is_illegal_parameter),
+        cmocka_unit_test(test_hrr_group_already_shared_is_illegal_parameter),
+        cmocka_unit_test(test_server_hello_suite_not_offered_is_illegal_parameter),
+        cmocka_unit_test(test_client_without_trust_store_is_unknown_ca),
+        cmocka_unit_test(test_ee_unsolicited_extension_is_unsupported_extension),
+        cmocka_unit_test(test_ee_alpn_not_offered_is_illegal_parameter),
+        cmocka_unit_test(test_garbage_after_handshake_is_bad_record_mac),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
