@@ -91,6 +91,11 @@ static inline void th_fuzz_no_cleanup(const void *v) {
     (void)v;
 }
 
+/* Seeds for the whole-handshake targets: a complete handshake between our
+ * own client and server under the targets' configuration, each side's bytes
+ * in the targets' input format. 0 if the handshake did not complete. */
+int th_fuzz_handshake13_seeds(CBB *client_target_seed, CBB *server_target_seed) TH_MUST_USE;
+
 /* Reports a failed oracle for |target| and aborts. */
 void th_fuzz_oracle_failed(const char *target, const char *oracle) __attribute__((noreturn));
 

@@ -7,6 +7,7 @@
 #include "client_key_exchange.h"
 #include "empty_messages.h"
 #include "ext_types.h"
+#include "fuzz.h"
 #include "server_key_exchange.h"
 
 /* Writes with |write| into a fresh CBB and adds the bytes as a seed. */
@@ -66,6 +67,21 @@ int th_corpus_synthetic(th_seed_set *set) {
 
     uint16_t schemes[] = {TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_RSA_PSS_RSAE_SHA256, TH_SIG_ED25519,
                           TH_SIG_RSA_PKCS1_SHA256, 0x0a0a /* GREASE */};
+    /* Our own client and server, for the whole-handshake targets. */
+    CBB to_client, to_server;
+    if (!CBB_init(&to_client, 1024) || !CBB_init(&to_server, 1024) ||
+        !th_fuzz_handshake13_seeds(&to_client, &to_server) ||
+        !th_seed_set_add(set, "handshake_client_no_fuzzer_mode", "self", CBB_data(&to_client),
+                         CBB_len(&to_client)) ||
+        !th_seed_set_add(set, "handshake_server_no_fuzzer_mode", "self", CBB_data(&to_server),
+                         CBB_len(&to_server))) {
+        CBB_cleanup(&to_client);
+        CBB_cleanup(&to_server);
+        return 0;
+    }
+    CBB_cleanup(&to_client);
+    CBB_cleanup(&to_server);
+
     const th_ext_signature_algorithms_cert sac = {schemes, sizeof(schemes) / sizeof(schemes[0])};
     ADD_WRITTEN(set, "ext_signature_algorithms_cert", "synthetic",
                 th_write_ext_signature_algorithms_cert(&cbb, &sac));
