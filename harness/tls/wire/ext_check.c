@@ -4,17 +4,9 @@
  * whether the body is valid for that message and, if not, the alert. */
 #include "ext_types.h"
 #include "extensions.h"
+#include "ext_internal.h"
 
 #include <stddef.h>
-
-#define CH   (1u << TH_EXT_CTX_CH)
-#define SH   (1u << TH_EXT_CTX_SH)
-#define HRR  (1u << TH_EXT_CTX_HRR)
-#define EE   (1u << TH_EXT_CTX_EE)
-#define CT   (1u << TH_EXT_CTX_CT)
-#define CR   (1u << TH_EXT_CTX_CR)
-#define NST  (1u << TH_EXT_CTX_NST)
-#define SH12 (1u << TH_EXT_CTX_SH12)
 
 typedef int (*body_check_fn)(CBS *body, uint8_t *out_alert);
 

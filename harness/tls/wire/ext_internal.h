@@ -28,4 +28,15 @@ int th_ext_parse_bytes_list(CBS list, size_t item_prefix_len, size_t min_item_le
 int th_ext_write_bytes_list(CBB *out, size_t list_prefix_len, size_t item_prefix_len,
                             const th_bytes *items, size_t num) TH_MUST_USE;
 
+/* Message masks for the RFC 8446 §4.2 tables (extensions.c, ext_check.c), in
+ * the RFC's own abbreviations. */
+#define CH   (1u << TH_EXT_CTX_CH)
+#define SH   (1u << TH_EXT_CTX_SH)
+#define HRR  (1u << TH_EXT_CTX_HRR)
+#define EE   (1u << TH_EXT_CTX_EE)
+#define CT   (1u << TH_EXT_CTX_CT)
+#define CR   (1u << TH_EXT_CTX_CR)
+#define NST  (1u << TH_EXT_CTX_NST)
+#define SH12 (1u << TH_EXT_CTX_SH12)
+
 #endif

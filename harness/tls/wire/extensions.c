@@ -1,16 +1,8 @@
 #include "extensions.h"
+#include "ext_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define CH   (1u << TH_EXT_CTX_CH)
-#define SH   (1u << TH_EXT_CTX_SH)
-#define HRR  (1u << TH_EXT_CTX_HRR)
-#define EE   (1u << TH_EXT_CTX_EE)
-#define CT   (1u << TH_EXT_CTX_CT)
-#define CR   (1u << TH_EXT_CTX_CR)
-#define NST  (1u << TH_EXT_CTX_NST)
-#define SH12 (1u << TH_EXT_CTX_SH12)
 
 /* RFC 8446 §4.2: "The table below indicates the messages where a given
  * extension may appear". The ClientHello column holds every extension since
