@@ -313,6 +313,17 @@ static int append_app(th_conn *c, const uint8_t *data, size_t len) {
     return 1;
 }
 
+/* Drops one record of early data the server does not read, within the
+ * budget (RFC 8446 §4.2.10); beyond it, unexpected_message as BoringSSL. */
+static int skip_early_record(th_conn *c, const th_record *rec, uint8_t *out_alert) {
+    if (rec->fragment.len > c->early_budget) {
+        *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
+        return 0;
+    }
+    c->early_budget -= rec->fragment.len;
+    return 1;
+}
+
 /* Handles one record from the peer. */
 static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
     if (rec->type == TH_CT_CHANGE_CIPHER_SPEC) {
@@ -330,13 +341,28 @@ static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
     const uint8_t *content;
     size_t content_len;
     uint8_t type;
+    int skippable = c->early_skipping && rec->type == TH_CT_APPLICATION_DATA;
+    if (skippable && c->rd.suite == 0) {
+        /* RFC 8446 §4.2.10: after a HelloRetryRequest the server "skip[s]
+         * all records with an external content type of "application_data"
+         * ... up to the configured max_early_data_size". */
+        return skip_early_record(c, rec, out_alert);
+    }
     if (c->rd.suite != 0) {
         th_inner_plaintext inner;
         /* Decrypt in place: the fragment lives in our input buffer. */
         uint8_t *frag = (uint8_t *)rec->fragment.data;
         if (!th_rl_open(&c->rd, rec, frag, rec->fragment.len, &inner, out_alert)) {
+            /* RFC 8446 §4.2.10: early data the server rejected is skipped
+             * by "discarding records which fail deprotection (up to the
+             * configured max_early_data_size)". */
+            if (skippable && *out_alert == TH_ALERT_BAD_RECORD_MAC) {
+                return skip_early_record(c, rec, out_alert);
+            }
             return 0;
         }
+        /* The first record the handshake key opens ends the skipping. */
+        c->early_skipping = 0;
         content = inner.content.data;
         content_len = inner.content.len;
         type = inner.type;
@@ -358,6 +384,21 @@ static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
     case TH_CT_ALERT:
         return process_alert(c, content, content_len, out_alert);
     case TH_CT_APPLICATION_DATA:
+        if (c->early_reading) {
+            /* RFC 8446 §4.2.10: a server receiving more than
+             * max_early_data_size "SHOULD terminate the connection with an
+             * "unexpected_message" alert". */
+            if (content_len > c->early_budget || th_hs_reasm_pending(&c->reasm) != 0) {
+                *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
+                return 0;
+            }
+            c->early_budget -= content_len;
+            if (!append_app(c, content, content_len)) {
+                *out_alert = TH_ALERT_INTERNAL_ERROR;
+                return 0;
+            }
+            return 1;
+        }
         /* Application data only under application keys, never
          * unprotected, never in the middle of a handshake message. */
         if (c->state != TH_CONN_ESTABLISHED || c->rd.suite == 0 ||
@@ -408,7 +449,8 @@ int th_conn_recv(th_conn *c, const uint8_t *in, size_t len) {
             /* Refuse an oversized length as soon as the header is in, rather
              * than buffering up to 64 KiB of it. */
             uint16_t rec_len = (uint16_t)((CBS_data(&cbs)[3] << 8) | CBS_data(&cbs)[4]);
-            size_t max = c->rd.suite != 0 ? TH_MAX_CIPHERTEXT_13 : TH_MAX_PLAINTEXT;
+            size_t max =
+                c->rd.suite != 0 || c->early_skipping ? TH_MAX_CIPHERTEXT_13 : TH_MAX_PLAINTEXT;
             if (rec_len > max) {
                 alert = TH_ALERT_RECORD_OVERFLOW;
                 ok = 0;
@@ -556,7 +598,9 @@ void th_conn_get_status(const th_conn *c, th_conn_status *out) {
     }
     out->hello_retry = c->hello_retry;
     out->tickets_received = c->tickets_received;
-    out->resumed = 0;
+    out->resumed = c->resumed;
+    out->early_data_offered = c->early_offered;
+    out->early_data_accepted = c->early_accepted;
     out->peer_authenticated = c->peer_authenticated;
 }
 
@@ -609,6 +653,7 @@ void th_conn_free(th_conn *c) {
     free(c->cookie);
     free(c->sent_exts);
     free(c->cr_sig_algs);
+    th_session_free(c->session);
     /* Every secret of the schedule lives in the struct. */
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);

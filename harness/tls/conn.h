@@ -4,8 +4,9 @@
  * th_conn_write_app / th_conn_read_app. No sockets, no clock, no randomness
  * of its own: time and randomness come from th_config. TLS 1.3 (RFC 8446) in
  * both roles; the handshakes are the tables of hs13_client.c and
- * hs13_server.c. Any bad peer input ends in the RFC alert, sent to the peer
- * and reported by th_conn_status. */
+ * hs13_server.c; session tickets, PSK resumption and 0-RTT in
+ * conn_session.c and the tables. Any bad peer input ends in the RFC alert,
+ * sent to the peer and reported by th_conn_status. */
 #ifndef TH_CONN_H
 #define TH_CONN_H
 
@@ -21,6 +22,41 @@ typedef enum {
     TH_ROLE_CLIENT = 0,
     TH_ROLE_SERVER,
 } th_role;
+
+/* A resumable session (client side): one NewSessionTicket with its
+ * resumption PSK, suite, ALPN, lifetime and age_add (RFC 8446 §4.6.1). Taken
+ * from a connection with th_conn_take_session, offered by later connections
+ * through th_config.session. Holds a secret: free it with th_session_free. */
+typedef struct th_session th_session;
+
+/* Frees |s|, wiping the PSK. Accepts NULL. */
+void th_session_free(th_session *s);
+
+/* The max_early_data_size the ticket allows (0: no 0-RTT with it). */
+uint32_t th_session_max_early_data(const th_session *s);
+
+/* The server's ticket state, shared by every connection of a config: the
+ * AEAD key that seals tickets (the server stores no session: a ticket carries
+ * its own PSK, suite, ALPN, creation time and age_add) and the 0-RTT
+ * anti-replay strike register. Not thread-safe: one thread at a time. */
+typedef struct th_ticket_ctx th_ticket_ctx;
+
+/* A ticket context sealing with AES-256-GCM under |key| (32 bytes), or a key
+ * from BoringSSL's RAND_bytes when |key| is NULL. The strike register holds
+ * up to |max_strikes| ticket identities (0 means 4096). Anti-replay policy
+ * (RFC 8446 §8.1, single-use tickets): 0-RTT is accepted at most once per
+ * ticket; an identity stays in the register until its ticket expires, and
+ * when the register is full of unexpired identities 0-RTT is rejected
+ * (the handshake still resumes in 1-RTT), so a replay is never accepted.
+ * NULL when out of memory. */
+th_ticket_ctx *th_ticket_ctx_new(const uint8_t *key, size_t max_strikes);
+
+/* Frees |t|, wiping the key. Accepts NULL. */
+void th_ticket_ctx_free(th_ticket_ctx *t);
+
+/* Largest ticket_lifetime (RFC 8446 §4.6.1: "Servers MUST NOT use any value
+ * greater than 604800 seconds (7 days)"). */
+#define TH_MAX_TICKET_LIFETIME 604800u
 
 /* What a connection is made of. Borrowed: everything pointed to (lists,
  * strings, cert_key, trust_store, callbacks' contexts) must outlive every
@@ -68,6 +104,30 @@ typedef struct {
     /* Largest handshake message body accepted; 0 means
      * TH_DEFAULT_MAX_HANDSHAKE. */
     size_t max_handshake_message;
+
+    /* Server: tickets and resumption. Without |tickets| no NewSessionTicket
+     * is sent and every PSK is ignored (full handshakes). num_tickets
+     * NewSessionTickets follow each handshake (0 means 2), valid for
+     * ticket_lifetime seconds (0 means 7200; capped at
+     * TH_MAX_TICKET_LIFETIME). max_early_data: the max_early_data_size of our
+     * tickets, and 0-RTT accepted with them (0: no 0-RTT). */
+    th_ticket_ctx *tickets;
+    size_t num_tickets;
+    uint32_t ticket_lifetime;
+    uint32_t max_early_data;
+
+    /* Client: the session to resume (borrowed; NULL for a full handshake).
+     * It is offered when its suite's hash matches an offered suite and it has
+     * not expired; the caller offers it only to the server (name) that
+     * issued it. psk_ke: offer psk_ke (PSK without (EC)DHE) instead of
+     * psk_dhe_ke. early_data: bytes sent as 0-RTT data when the session
+     * allows at least early_data_len bytes (RFC 8446 §4.2.10); if the server
+     * rejects them (status early_data_accepted 0) the caller sends them again
+     * once established. */
+    const th_session *session;
+    int psk_ke;
+    const uint8_t *early_data;
+    size_t early_data_len;
 } th_config;
 
 typedef enum {
@@ -96,9 +156,13 @@ typedef struct {
     th_bytes server_name;    /* the SNI host_name sent (client) or received (server, up to
                                 255 bytes); empty when none */
     int hello_retry;         /* a HelloRetryRequest was part of the handshake */
-    int resumed;             /* always 0 until resumption exists */
+    int resumed;             /* the handshake used a PSK (RFC 8446 §4.2.11) */
+    int early_data_offered;  /* client: sent 0-RTT data; server: the client offered it */
+    int early_data_accepted; /* 0-RTT data was accepted */
     size_t tickets_received; /* well-formed NewSessionTickets (client) */
-    int peer_authenticated;  /* the peer sent a certificate that verified */
+    int peer_authenticated;  /* the peer sent a certificate that verified (in a
+                                resumed handshake: in the one that issued the
+                                ticket) */
 } th_conn_status;
 
 typedef struct th_conn th_conn;
@@ -140,6 +204,11 @@ int th_conn_key_update(th_conn *c, int request_peer) TH_MUST_USE;
 /* Sends close_notify (RFC 8446 §6.1); no more application data is written.
  * 0 if it was already sent or the connection failed. */
 int th_conn_close(th_conn *c) TH_MUST_USE;
+
+/* Client: the session of the most recent NewSessionTicket, which the caller
+ * now owns (th_session_free); NULL when no ticket has arrived since the last
+ * call. */
+th_session *th_conn_take_session(th_conn *c);
 
 /* Fills |out| with the state and the negotiated parameters. */
 void th_conn_get_status(const th_conn *c, th_conn_status *out);

@@ -8,10 +8,34 @@
 #include "conn.h"
 #include "handshake.h"
 #include "keys13.h"
+#include "new_session_ticket.h"
 #include "record_layer.h"
 #include "sigs.h"
 
 #define TH_ALPN_MAX 255
+
+/* Ticket identities are the 12-byte AEAD nonce that opens the ticket. */
+#define TH_TICKET_NONCE_LEN 12
+
+struct th_session {
+    uint16_t suite;
+    th_secret psk;
+    uint8_t *ticket;
+    size_t ticket_len;
+    uint32_t lifetime, age_add, max_early_data;
+    time_t received;        /* th_conn_now when the ticket arrived */
+    int peer_authenticated; /* the server's chain verified in that handshake */
+    uint8_t alpn[TH_ALPN_MAX];
+    size_t alpn_len;
+};
+
+struct th_ticket_ctx {
+    EVP_AEAD_CTX aead;
+    /* The strike register: identities and the time their ticket expires. */
+    uint8_t (*strikes)[TH_TICKET_NONCE_LEN];
+    time_t *strike_expiry;
+    size_t num_strikes, max_strikes;
+};
 
 struct th_conn {
     th_config cfg;
@@ -80,6 +104,20 @@ struct th_conn {
     size_t num_cr_sig_algs;
     uint8_t cr_context[255];
     size_t cr_context_len;
+
+    /* Resumption. early_secret is the PSK's Early Secret (client: of the
+     * offered session; server: of the accepted ticket). */
+    int psk_offered, resumed, psk_dhe;
+    th_secret early_secret, c_e;
+    uint16_t psk_suite;
+    th_session *session;      /* client: the newest ticket, for take_session */
+    uint8_t client_psk_modes; /* server: bit 1 << mode offered */
+    int early_offered, early_accepted;
+    int early_writing; /* client: the write key is client_early_traffic_secret */
+    /* Server: 0-RTT records being read (accepted) or skipped (rejected) and
+     * the bytes left of the budget (RFC 8446 §4.2.10). */
+    int early_reading, early_skipping;
+    size_t early_budget;
 };
 
 /* A handshake message handler: |msg| is the whole message (header included)
@@ -184,6 +222,38 @@ int th_conn_send_key_update(th_conn *c, uint8_t request) TH_MUST_USE;
 /* KeyUpdate from the peer in the established state (both roles). */
 int th_conn_recv_key_update(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
                             uint8_t *out_alert) TH_MUST_USE;
+
+/* What a ticket holds (conn_session.c), and its identity. */
+typedef struct {
+    uint16_t suite;
+    time_t created;
+    uint32_t lifetime, age_add, max_early_data;
+    th_secret psk;
+    uint8_t alpn[TH_ALPN_MAX];
+    size_t alpn_len;
+    int peer_authenticated; /* the client's certificate verified */
+    uint8_t id[TH_TICKET_NONCE_LEN];
+} th_ticket_state;
+
+/* Server: opens |ticket| with the config's ticket key into |out| (wipe
+ * out->psk when done). 0 for no ticket key or a ticket that is not ours
+ * (the PSK is then ignored, RFC 8446 §4.2.11). */
+int th_conn_open_ticket(th_conn *c, const uint8_t *ticket, size_t len,
+                        th_ticket_state *out) TH_MUST_USE;
+
+/* Server: queues the config's NewSessionTickets (after the client Finished,
+ * res_master derived); none when the client sent no psk_key_exchange_modes. */
+int th_conn_send_tickets(th_conn *c) TH_MUST_USE;
+
+/* Client: keeps |nst| as the newest session (c->session). 0 with the alert
+ * for a malformed early_data extension or internal_error. */
+int th_conn_store_ticket(th_conn *c, const th_new_session_ticket *nst,
+                         uint8_t *out_alert) TH_MUST_USE;
+
+/* The strike register: 1 if the identity |id| was not seen (it is now
+ * remembered until |expiry|), 0 if it was or the register is full. */
+int th_ticket_strike(th_ticket_ctx *t, const uint8_t id[TH_TICKET_NONCE_LEN], time_t expiry,
+                     time_t now) TH_MUST_USE;
 
 /* Marks the handshake complete. */
 void th_conn_established(th_conn *c);

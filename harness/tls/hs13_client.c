@@ -7,6 +7,8 @@
 #include <openssl/mem.h>
 
 #include "certificate_request.h"
+#include "client_hello.h"
+#include "empty_messages.h"
 #include "conn_internal.h"
 #include "encrypted_extensions.h"
 #include "ext_types.h"
@@ -48,6 +50,8 @@ static int add_ext(th_conn *c, CBB *exts, uint16_t type, CBB *out_body) {
 static int ext_sent(const th_conn *c, uint16_t type) {
     return (c->sent_exts->bits[type >> 3] >> (type & 7)) & 1;
 }
+
+static int suite_offered(th_conn *c, uint16_t suite);
 
 /* Writes our ClientHello body: the first, or the second after a
  * HelloRetryRequest (then c->kex is in the selected group and c->cookie is
@@ -110,7 +114,69 @@ static int write_client_hello(th_conn *c, CBB *body) {
             return 0;
         }
     }
+    /* Always offered, so that servers send tickets (RFC 8446 §4.2.9). */
+    uint8_t mode = c->cfg.psk_ke ? TH_PSK_MODE_KE : TH_PSK_MODE_DHE_KE;
+    th_ext_psk_key_exchange_modes modes = {{&mode, 1}};
+    if (!add_ext(c, &exts, TH_EXT_PSK_KEY_EXCHANGE_MODES, &ext) ||
+        !th_write_ext_psk_key_exchange_modes(&ext, &modes)) {
+        return 0;
+    }
+    /* RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
+     * extension in its followup ClientHello" after a HelloRetryRequest. */
+    if (c->early_writing && !c->hello_retry &&
+        (!add_ext(c, &exts, TH_EXT_EARLY_DATA, &ext) || !CBB_flush(&exts))) {
+        return 0;
+    }
+    if (c->psk_offered) {
+        /* RFC 8446 §4.2.11: ""pre_shared_key" MUST be the last extension
+         * in the ClientHello". The binder is a placeholder here, computed
+         * over Truncate(ClientHello) once the message is complete. */
+        const th_session *sess = c->cfg.session;
+        uint8_t zero[EVP_MAX_MD_SIZE] = {0};
+        time_t now = th_conn_now(c);
+        uint64_t age_ms = now > sess->received ? (uint64_t)(now - sess->received) * 1000 : 0;
+        /* RFC 8446 §4.2.11.1: the age plus ticket_age_add "modulo 2^32". */
+        th_psk_identity id = {{sess->ticket, sess->ticket_len}, (uint32_t)(age_ms + sess->age_add)};
+        th_bytes binder = {zero, EVP_MD_size(th_suite_hash(sess->suite))};
+        th_ext_pre_shared_key_ch psk = {&id, 1, &binder, 1, 0};
+        if (!add_ext(c, &exts, TH_EXT_PRE_SHARED_KEY, &ext) ||
+            !th_write_ext_pre_shared_key_ch(&ext, &psk)) {
+            return 0;
+        }
+    }
     return CBB_flush(body);
+}
+
+/* Fills in the binder of our PSK (RFC 8446 §4.2.11.2): the MAC over the
+ * Transcript-Hash of what precedes the ClientHello (after a
+ * HelloRetryRequest: message_hash(ClientHello1) and the HRR) and
+ * Truncate(ClientHello). */
+static int write_binder(th_conn *c, uint8_t *msg, size_t len) {
+    const EVP_MD *md = th_suite_hash(c->psk_suite);
+    size_t trunc_len, hash_len = EVP_MD_size(md);
+    uint8_t hash[EVP_MAX_MD_SIZE];
+    unsigned md_len;
+    th_secret binder;
+    th_transcript t;
+    memset(&t, 0, sizeof(t));
+    if (!th_client_hello_truncated_len(msg, len, &trunc_len) || trunc_len + 3 + hash_len != len) {
+        return 0;
+    }
+    int ok;
+    if (c->transcript_ready) {
+        ok = th_transcript_copy(&t, &c->transcript) && th_transcript_update(&t, msg, trunc_len) &&
+             th_transcript_hash(&t, hash, &hash_len);
+        th_transcript_cleanup(&t);
+    } else {
+        ok = EVP_Digest(msg, trunc_len, hash, &md_len, md, NULL);
+    }
+    ok = ok && th_tls13_psk_binder(&binder, md, &c->early_secret, 1, hash, hash_len) &&
+         binder.len == hash_len;
+    if (ok) {
+        memcpy(msg + trunc_len + 3, binder.bytes, binder.len);
+    }
+    th_secret_cleanse(&binder);
+    return ok;
 }
 
 /* Builds a ClientHello message into |*out_msg| (OPENSSL_free it). */
@@ -123,7 +189,59 @@ static int build_client_hello(th_conn *c, uint8_t **out_msg, size_t *out_len) {
         CBB_cleanup(&cbb);
         return 0;
     }
+    if (c->psk_offered && !write_binder(c, *out_msg, *out_len)) {
+        OPENSSL_free(*out_msg);
+        *out_msg = NULL;
+        return 0;
+    }
     return 1;
+}
+
+/* 1 if the config's session can be offered: not expired, and an offered
+ * suite has its hash (RFC 8446 §4.2.11: the PSK's hash must be the
+ * negotiated suite's). */
+static int session_usable(th_conn *c) {
+    const th_session *s = c->cfg.session;
+    if (s == NULL || s->ticket_len == 0) {
+        return 0;
+    }
+    time_t now = th_conn_now(c);
+    /* RFC 8446 §4.6.1: the ticket is not used past its lifetime. */
+    if (now < s->received || (uint64_t)(now - s->received) >= s->lifetime) {
+        return 0;
+    }
+    size_t n;
+    const uint16_t *suites = th_conn_suites(c, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (th_suite_hash(suites[i]) != NULL &&
+            th_suite_hash(suites[i]) == th_suite_hash(s->suite)) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Sends the 0-RTT data under client_early_traffic_secret =
+ * Derive-Secret(Early Secret, "c e traffic", ClientHello) (RFC 8446 §7.1). */
+static int send_early_data(th_conn *c) {
+    const EVP_MD *md = th_suite_hash(c->psk_suite);
+    uint8_t hash[EVP_MAX_MD_SIZE];
+    unsigned hash_len;
+    if (!EVP_Digest(c->ch1, c->ch1_len, hash, &hash_len, md, NULL) ||
+        !th_tls13_derive_secret(&c->c_e, md, &c->early_secret, TH_TLS13_C_E_TRAFFIC, hash,
+                                hash_len) ||
+        !th_rl_dir_set_key(&c->wr, c->psk_suite, &c->c_e)) {
+        return 0;
+    }
+    if (c->cfg.keylog != NULL) {
+        char line[TH_KEYLOG_LINE_MAX];
+        if (th_keylog_line(line, sizeof(line), TH_TLS13_C_E_TRAFFIC, c->client_random,
+                           sizeof(c->client_random), &c->c_e)) {
+            c->cfg.keylog(c->cfg.keylog_ctx, line);
+        }
+    }
+    return th_conn_write_records(c, TH_CT_APPLICATION_DATA, c->cfg.early_data,
+                                 c->cfg.early_data_len, 0);
 }
 
 int th_hs13_client_start(th_conn *c) {
@@ -140,6 +258,20 @@ int th_hs13_client_start(th_conn *c) {
     if (!th_kex_generate(&c->kex, groups[0], th_conn_random_cb, c)) {
         return 0;
     }
+    if (session_usable(c)) {
+        const th_session *s = c->cfg.session;
+        c->psk_offered = 1;
+        c->psk_suite = s->suite;
+        if (!th_tls13_early_secret(&c->early_secret, th_suite_hash(s->suite), s->psk.bytes,
+                                   s->psk.len)) {
+            return 0;
+        }
+        /* RFC 8446 §4.2.10: 0-RTT only with a ticket that allows it, within
+         * its max_early_data_size, and with the ticket's suite offered. */
+        c->early_writing = c->cfg.early_data_len != 0 && s->max_early_data != 0 &&
+                           c->cfg.early_data_len <= s->max_early_data && suite_offered(c, s->suite);
+        c->early_offered = c->early_writing;
+    }
     if (!build_client_hello(c, &c->ch1, &c->ch1_len)) {
         return 0;
     }
@@ -147,7 +279,8 @@ int th_hs13_client_start(th_conn *c) {
      * ClientHello1 waits in c->ch1. */
     c->ccs_allowed = 1;
     c->hs_state = CL_WAIT_SH;
-    return th_conn_write_records(c, TH_CT_HANDSHAKE, c->ch1, c->ch1_len, 0);
+    return th_conn_write_records(c, TH_CT_HANDSHAKE, c->ch1, c->ch1_len, 0) &&
+           (!c->early_writing || send_early_data(c));
 }
 
 static int suite_offered(th_conn *c, uint16_t suite) {
@@ -249,6 +382,17 @@ static int handle_hrr(th_conn *c, const th_server_hello *sh, const uint8_t *msg,
     if (!th_kex_generate(&c->kex, group, th_conn_random_cb, c)) {
         return 0;
     }
+    if (c->early_writing) {
+        /* RFC 8446 §4.2.10: a HelloRetryRequest rejects the 0-RTT data;
+         * the second ClientHello goes unprotected. */
+        th_rl_dir_cleanup(&c->wr);
+        c->early_writing = 0;
+    }
+    /* RFC 8446 §4.1.4: the PSK is offered again only if its hash is the
+     * HelloRetryRequest suite's. */
+    if (c->psk_offered && th_suite_hash(c->psk_suite) != th_suite_hash(sh->cipher_suite)) {
+        c->psk_offered = 0;
+    }
     uint8_t *ch2 = NULL;
     size_t ch2_len = 0;
     if (!build_client_hello(c, &ch2, &ch2_len)) {
@@ -328,39 +472,68 @@ static int client_server_hello(th_conn *c, const th_handshake *hs, const uint8_t
     if (c->hello_retry && sh.cipher_suite != c->hrr_suite) {
         goto err;
     }
+    const th_ext *psk_ext = th_ext_block_find(&sh.extensions, TH_EXT_PRE_SHARED_KEY);
+    if (psk_ext != NULL) {
+        th_ext_pre_shared_key_sh psk;
+        CBS_init(&body, psk_ext->body.data, psk_ext->body.len);
+        if (!th_parse_ext_pre_shared_key_sh(&body, &psk, out_alert)) {
+            goto err;
+        }
+        /* RFC 8446 §4.2.11: "Clients MUST verify that the server's
+         * selected_identity is within the range supplied by the client, that
+         * the server selected a cipher suite indicating a Hash associated
+         * with the PSK ... If these values are not consistent, the client
+         * MUST abort the handshake with an "illegal_parameter" alert." (A
+         * pre_shared_key we did not send is unsupported_extension above.) */
+        if (!c->psk_offered || psk.selected_identity != 0 ||
+            th_suite_hash(sh.cipher_suite) != th_suite_hash(c->psk_suite)) {
+            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+            goto err;
+        }
+        c->resumed = 1;
+        /* The PSK stands for the server authentication of its handshake. */
+        c->peer_authenticated = c->cfg.session->peer_authenticated;
+    }
     const th_ext *ks_ext = th_ext_block_find(&sh.extensions, TH_EXT_KEY_SHARE);
-    if (ks_ext == NULL) {
-        /* Without PSK a key share is the only key exchange (RFC 8446 §9.2). */
-        *out_alert = TH_ALERT_MISSING_EXTENSION;
-        goto err;
-    }
-    th_ext_key_share_sh ks;
-    CBS_init(&body, ks_ext->body.data, ks_ext->body.len);
-    if (!th_parse_ext_key_share_sh(&body, &ks, out_alert)) {
-        goto err;
-    }
-    /* RFC 8446 §4.2.8: "If using (EC)DHE key establishment and a
-     * HelloRetryRequest containing a "key_share" extension was received by
-     * the client, the client MUST verify that the selected NamedGroup in the
-     * ServerHello is the same as that in the HelloRetryRequest", and the
-     * group must be one the client sent a share for: illegal_parameter. */
-    if (ks.share.group != c->kex.group) {
-        *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
-        goto err;
-    }
     uint8_t ecdhe[TH_KEX_MAX_SECRET];
-    size_t ecdhe_len;
-    if (!th_kex_compute(&c->kex, ks.share.key_exchange.data, ks.share.key_exchange.len, ecdhe,
-                        &ecdhe_len, out_alert)) {
-        goto err;
+    size_t ecdhe_len = 0;
+    if (ks_ext == NULL) {
+        /* Without PSK a key share is the only key exchange (RFC 8446 §9.2);
+         * RFC 8446 §4.2.11: "a server "key_share" extension is present if
+         * required by the ClientHello "psk_key_exchange_modes"". */
+        if (!c->resumed || !c->cfg.psk_ke) {
+            *out_alert = TH_ALERT_MISSING_EXTENSION;
+            goto err;
+        }
+    } else {
+        th_ext_key_share_sh ks;
+        CBS_init(&body, ks_ext->body.data, ks_ext->body.len);
+        if (!th_parse_ext_key_share_sh(&body, &ks, out_alert)) {
+            goto err;
+        }
+        /* RFC 8446 §4.2.8: "If using (EC)DHE key establishment and a
+         * HelloRetryRequest containing a "key_share" extension was received
+         * by the client, the client MUST verify that the selected NamedGroup
+         * in the ServerHello is the same as that in the HelloRetryRequest",
+         * and the group must be one the client sent a share for:
+         * illegal_parameter. A key share after we offered only psk_ke is a
+         * mode we did not offer (§4.2.9): illegal_parameter too. */
+        if (ks.share.group != c->kex.group || (c->resumed && c->cfg.psk_ke)) {
+            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+            goto err;
+        }
+        if (!th_kex_compute(&c->kex, ks.share.key_exchange.data, ks.share.key_exchange.len, ecdhe,
+                            &ecdhe_len, out_alert)) {
+            goto err;
+        }
+        c->group = c->kex.group;
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     c->suite = sh.cipher_suite;
     c->version = TH_VERSION_TLS13;
-    c->group = c->kex.group;
     ok = (c->transcript_ready || start_transcript(c, sh.cipher_suite)) &&
          th_transcript_update(&c->transcript, msg, msg_len) &&
-         th_conn_handshake_keys(c, ecdhe, ecdhe_len);
+         th_conn_handshake_keys(c, ks_ext != NULL ? ecdhe : NULL, ecdhe_len);
     OPENSSL_cleanse(ecdhe, sizeof(ecdhe));
     th_kex_cleanup(&c->kex);
     c->hs_state = CL_WAIT_EE;
@@ -409,10 +582,42 @@ static int client_encrypted_extensions(th_conn *c, const th_handshake *hs, const
             memcpy(c->alpn, alpn.protocol.data, alpn.protocol.len);
             c->alpn_len = alpn.protocol.len;
         }
+        if (ext->type == TH_EXT_EARLY_DATA) {
+            /* Only an answer to the early_data of ClientHello1 (not after a
+             * HelloRetryRequest); RFC 8446 §4.2.10: "If the server has
+             * supplied an "early_data" extension, the client MUST verify that
+             * the server's selected_identity is 0. If any other value is
+             * returned, the client MUST abort the handshake with an
+             * "illegal_parameter" alert." */
+            if (!c->early_writing) {
+                *out_alert = TH_ALERT_UNSUPPORTED_EXTENSION;
+                goto err;
+            }
+            if (!c->resumed || c->suite != c->psk_suite) {
+                *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+                goto err;
+            }
+            c->early_accepted = 1;
+        }
+    }
+    /* RFC 8446 §4.2.10: accepting early data needs the ALPN protocol of
+     * the ticket; BoringSSL answers a mismatch with illegal_parameter. */
+    const th_session *sess = c->cfg.session;
+    if (c->early_accepted &&
+        (c->alpn_len != sess->alpn_len || memcmp(c->alpn, sess->alpn, c->alpn_len) != 0)) {
+        *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+        goto err;
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     ok = th_transcript_update(&c->transcript, msg, msg_len);
-    c->hs_state = CL_WAIT_CERT_CR;
+    if (ok && c->early_writing && !c->early_accepted) {
+        /* Rejected 0-RTT: the handshake key protects what follows. */
+        c->early_writing = 0;
+        ok = th_conn_set_write_key(c, &c->c_hs);
+    }
+    /* RFC 8446 §4.4.2: "If the server is authenticating via a PSK, it does
+     * not send Certificate", nor a CertificateRequest (§4.3.2). */
+    c->hs_state = c->resumed ? CL_WAIT_FINISHED : CL_WAIT_CERT_CR;
 err:
     th_encrypted_extensions_cleanup(&ee);
     return ok;
@@ -508,6 +713,24 @@ static int client_finished(th_conn *c, const th_handshake *hs, const uint8_t *ms
         return 0;
     }
     c->read_key_changed = 1;
+    if (c->early_writing) {
+        /* RFC 8446 §4.5: EndOfEarlyData under the early traffic key, then
+         * the handshake key for the rest of the flight. */
+        CBB cbb, body;
+        th_end_of_early_data eoed;
+        memset(&eoed, 0, sizeof(eoed));
+        if (!th_conn_begin_message(&cbb, &body, TH_HS_END_OF_EARLY_DATA)) {
+            return 0;
+        }
+        if (!th_write_end_of_early_data(&body, &eoed)) {
+            CBB_cleanup(&cbb);
+            return 0;
+        }
+        if (!th_conn_finish_message(c, &cbb) || !th_conn_set_write_key(c, &c->c_hs)) {
+            return 0;
+        }
+        c->early_writing = 0;
+    }
     if (c->cert_requested) {
         /* RFC 8446 §4.4.2: "If the server requests client authentication but
          * no suitable certificate is available, the client MUST send a
@@ -540,11 +763,10 @@ static int client_new_session_ticket(th_conn *c, const th_handshake *hs, const u
     if (!th_parse_new_session_ticket(&cbs, &nst, out_alert)) {
         return 0;
     }
-    /* Resumption is not implemented yet: a well-formed ticket is counted
-     * and dropped. */
+    int ok = th_conn_store_ticket(c, &nst, out_alert);
     th_new_session_ticket_cleanup(&nst);
-    c->tickets_received++;
-    return 1;
+    c->tickets_received += ok;
+    return ok;
 }
 
 const th_hs_row th_hs13_client_table[] = {

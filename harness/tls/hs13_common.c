@@ -30,8 +30,10 @@ int th_conn_derive(th_conn *c, th_secret *out, const th_secret *from, th_tls13_s
 }
 
 int th_conn_handshake_keys(th_conn *c, const uint8_t *ecdhe, size_t ecdhe_len) {
-    th_secret early;
-    int ok = th_tls13_early_secret(&early, c->md, NULL, 0) &&
+    th_secret early = c->early_secret;
+    /* RFC 8446 §7.1: the Early Secret is of the PSK when one was accepted,
+     * else of zeros. */
+    int ok = (c->resumed || th_tls13_early_secret(&early, c->md, NULL, 0)) &&
              th_tls13_handshake_secret(&c->hs_secret, c->md, &early, ecdhe, ecdhe_len) &&
              th_conn_derive(c, &c->c_hs, &c->hs_secret, TH_TLS13_C_HS_TRAFFIC) &&
              th_conn_derive(c, &c->s_hs, &c->hs_secret, TH_TLS13_S_HS_TRAFFIC);
@@ -41,6 +43,11 @@ int th_conn_handshake_keys(th_conn *c, const uint8_t *ecdhe, size_t ecdhe_len) {
     }
     int client = c->role == TH_ROLE_CLIENT;
     c->read_key_changed = 1;
+    if (client && c->early_writing) {
+        /* The write key stays client_early_traffic_secret until the
+         * EncryptedExtensions say whether the 0-RTT data was accepted. */
+        return th_rl_dir_set_key(&c->rd, c->suite, &c->s_hs);
+    }
     return th_rl_dir_set_key(&c->rd, c->suite, client ? &c->s_hs : &c->c_hs) &&
            th_conn_set_write_key(c, client ? &c->c_hs : &c->s_hs);
 }

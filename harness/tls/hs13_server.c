@@ -8,6 +8,7 @@
 
 #include "client_hello.h"
 #include "conn_internal.h"
+#include "empty_messages.h"
 #include "ext_types.h"
 #include "server_hello.h"
 
@@ -17,6 +18,7 @@ enum {
     SV_WAIT_CERT,     /* client Certificate after our CertificateRequest */
     SV_WAIT_CV,       /* client CertificateVerify */
     SV_WAIT_FINISHED, /* client Finished */
+    SV_WAIT_EOED,     /* 0-RTT data accepted: application data, EndOfEarlyData */
     SV_DONE,          /* established: post-handshake messages */
 };
 
@@ -44,15 +46,22 @@ static int send_server_hello(th_conn *c, int hrr) {
     th_ext_supported_versions_sh sv = {TH_VERSION_TLS13};
     th_ext_key_share_hrr ks_hrr = {c->group};
     th_ext_key_share_sh ks = {{c->group, {c->kex.public_key, c->kex.public_key_len}}};
+    th_ext_pre_shared_key_sh psk = {0};
+    int with_share = hrr || !c->resumed || c->psk_dhe;
     if (!CBB_add_u16(&body, TH_VERSION_TLS12) || !CBB_add_bytes(&body, random, sizeof(random)) ||
         !CBB_add_u8_length_prefixed(&body, &sid) ||
         !CBB_add_bytes(&sid, c->session_id, c->session_id_len) || !CBB_add_u16(&body, c->suite) ||
         !CBB_add_u8(&body, 0) || !CBB_add_u16_length_prefixed(&body, &exts) ||
         !CBB_add_u16(&exts, TH_EXT_SUPPORTED_VERSIONS) ||
         !CBB_add_u16_length_prefixed(&exts, &ext) ||
-        !th_write_ext_supported_versions_sh(&ext, &sv) || !CBB_add_u16(&exts, TH_EXT_KEY_SHARE) ||
-        !CBB_add_u16_length_prefixed(&exts, &ext) ||
-        !(hrr ? th_write_ext_key_share_hrr(&ext, &ks_hrr) : th_write_ext_key_share_sh(&ext, &ks))) {
+        !th_write_ext_supported_versions_sh(&ext, &sv) ||
+        (with_share &&
+         (!CBB_add_u16(&exts, TH_EXT_KEY_SHARE) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
+          !(hrr ? th_write_ext_key_share_hrr(&ext, &ks_hrr)
+                : th_write_ext_key_share_sh(&ext, &ks)))) ||
+        (!hrr && c->resumed &&
+         (!CBB_add_u16(&exts, TH_EXT_PRE_SHARED_KEY) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
+          !th_write_ext_pre_shared_key_sh(&ext, &psk)))) {
         CBB_cleanup(&cbb);
         return 0;
     }
@@ -69,6 +78,10 @@ static int send_encrypted_extensions(th_conn *c) {
         (!CBB_add_u16(&exts, TH_EXT_ALPN) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
          !CBB_add_u16_length_prefixed(&ext, &list) || !CBB_add_u8_length_prefixed(&list, &name) ||
          !CBB_add_bytes(&name, c->alpn, c->alpn_len))) {
+        CBB_cleanup(&cbb);
+        return 0;
+    }
+    if (c->early_accepted && (!CBB_add_u16(&exts, TH_EXT_EARLY_DATA) || !CBB_add_u16(&exts, 0))) {
         CBB_cleanup(&cbb);
         return 0;
     }
@@ -191,13 +204,164 @@ static int choose_sig_scheme(th_conn *c, const th_client_hello *ch, uint16_t *ou
 /* Our flight after ServerHello: EncryptedExtensions, CertificateRequest,
  * Certificate, CertificateVerify, Finished; then the application secrets. */
 static int send_server_flight(th_conn *c, uint16_t scheme) {
+    /* RFC 8446 §4.3.2 and §4.4.2: no CertificateRequest nor Certificate
+     * when authenticating with a PSK. */
     if (!send_encrypted_extensions(c) ||
-        (c->cfg.request_client_cert && !send_certificate_request(c)) ||
-        !th_conn_send_certificate(c, NULL, 0, 1, scheme, TH_CV_SERVER) ||
+        (!c->resumed && c->cfg.request_client_cert && !send_certificate_request(c)) ||
+        (!c->resumed && !th_conn_send_certificate(c, NULL, 0, 1, scheme, TH_CV_SERVER)) ||
         !th_conn_send_finished(c, &c->s_hs) || !th_conn_application_secrets(c)) {
         return 0;
     }
     return th_conn_set_write_key(c, &c->s_ap);
+}
+
+/* Largest early data skipped when 0-RTT is rejected and the config sets no
+ * max_early_data (BoringSSL's limit). */
+#define EARLY_SKIP_DEFAULT 16384
+
+/* Largest difference (ms) between the client's view of the ticket age and
+ * ours for 0-RTT (RFC 8446 §8.3 freshness check). */
+#define TICKET_AGE_WINDOW_MS 10000
+
+/* Picks the PSK of the ClientHello (RFC 8446 §4.2.11): the first identity
+ * that is a ticket of ours, unexpired, with the hash of |suite|, in a mode
+ * the client offers, from a handshake that authenticated the client when the
+ * config requires it (resumption then carries that authentication). Unknown, expired or
+ * incompatible tickets are ignored (a full handshake). The chosen one's binder is checked over
+ * Truncate(ClientHello) after what the transcript already holds
+ * (HelloRetryRequest, §4.2.11.2): decrypt_error if wrong. 1 with c->resumed
+ * set or not; *out_tk and *out_index describe the chosen ticket, *out_fresh
+ * whether the client's ticket age agrees with ours (RFC 8446 §8.3). */
+static int choose_psk(th_conn *c, const th_client_hello *ch, const uint8_t *msg, size_t msg_len,
+                      uint16_t suite, th_ticket_state *out_tk, size_t *out_index, int *out_fresh,
+                      uint8_t *out_alert) {
+    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_PRE_SHARED_KEY);
+    const th_ext *modes_ext = th_ext_block_find(&ch->extensions, TH_EXT_PSK_KEY_EXCHANGE_MODES);
+    c->resumed = 0;
+    c->peer_authenticated = 0;
+    c->client_psk_modes = 0;
+    if (modes_ext != NULL) {
+        th_ext_psk_key_exchange_modes modes;
+        CBS body;
+        CBS_init(&body, modes_ext->body.data, modes_ext->body.len);
+        if (!th_parse_ext_psk_key_exchange_modes(&body, &modes, out_alert)) {
+            return 0;
+        }
+        for (size_t i = 0; i < modes.modes.len; i++) {
+            if (modes.modes.data[i] <= TH_PSK_MODE_DHE_KE) {
+                c->client_psk_modes |= (uint8_t)(1u << modes.modes.data[i]);
+            }
+        }
+    }
+    if (ext == NULL || c->cfg.tickets == NULL || c->client_psk_modes == 0) {
+        return 1;
+    }
+    th_ext_pre_shared_key_ch psk;
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_pre_shared_key_ch(&body, &psk, out_alert)) {
+        return 0;
+    }
+    const EVP_MD *md = th_suite_hash(suite);
+    time_t now = th_conn_now(c);
+    int found = 0, ok = 0;
+    for (size_t i = 0; i < psk.num_identities && !found; i++) {
+        const th_bytes *id = &psk.identities[i].identity;
+        if (!th_conn_open_ticket(c, id->data, id->len, out_tk)) {
+            continue;
+        }
+        /* RFC 8446 §4.6.1: not past its lifetime; §4.2.11: the PSK's hash
+         * must be the suite's. */
+        if (th_suite_hash(out_tk->suite) == md && now >= out_tk->created &&
+            (uint64_t)(now - out_tk->created) < out_tk->lifetime &&
+            (out_tk->peer_authenticated || !c->cfg.require_client_cert)) {
+            found = 1;
+            *out_index = i;
+        } else {
+            th_secret_cleanse(&out_tk->psk);
+        }
+    }
+    if (!found) {
+        th_ext_pre_shared_key_ch_cleanup(&psk);
+        return 1;
+    }
+    /* The binder (RFC 8446 §4.2.11: "If this value does not validate, the
+     * server MUST abort the handshake", with decrypt_error as for
+     * Finished). */
+    size_t trunc_len, hash_len;
+    uint8_t hash[EVP_MAX_MD_SIZE];
+    unsigned md_len;
+    th_secret binder_key;
+    th_transcript t;
+    memset(&t, 0, sizeof(t));
+    *out_alert = TH_ALERT_INTERNAL_ERROR;
+    if (!th_client_hello_truncated_len(msg, msg_len, &trunc_len) ||
+        !th_tls13_early_secret(&c->early_secret, md, out_tk->psk.bytes, out_tk->psk.len) ||
+        !th_tls13_derive_secret(&binder_key, md, &c->early_secret, TH_TLS13_RES_BINDER, NULL, 0)) {
+        goto err;
+    }
+    if (c->transcript_ready) {
+        int hok = th_transcript_copy(&t, &c->transcript) &&
+                  th_transcript_update(&t, msg, trunc_len) &&
+                  th_transcript_hash(&t, hash, &hash_len);
+        th_transcript_cleanup(&t);
+        if (!hok) {
+            goto err;
+        }
+    } else {
+        if (!EVP_Digest(msg, trunc_len, hash, &md_len, md, NULL)) {
+            goto err;
+        }
+        hash_len = md_len;
+    }
+    const th_bytes *binder = &psk.binders[*out_index];
+    if (!th_tls13_finished_check(md, &binder_key, hash, hash_len, binder->data, binder->len,
+                                 out_alert)) {
+        goto err;
+    }
+    c->resumed = 1;
+    c->peer_authenticated = out_tk->peer_authenticated;
+    /* RFC 8446 §4.2.9: psk_dhe_ke when offered, else psk_ke. */
+    c->psk_dhe = (c->client_psk_modes >> TH_PSK_MODE_DHE_KE) & 1;
+    c->psk_suite = out_tk->suite;
+    /* RFC 8446 §4.2.11.1: the client's age is obfuscated_ticket_age minus
+     * ticket_age_add modulo 2^32; ours has a resolution of one second. */
+    uint32_t client_age = psk.identities[*out_index].obfuscated_ticket_age - out_tk->age_add;
+    uint64_t real_age = (uint64_t)(now - out_tk->created) * 1000;
+    uint64_t diff = client_age > real_age ? client_age - real_age : real_age - client_age;
+    *out_fresh = diff <= TICKET_AGE_WINDOW_MS + 1000;
+    ok = 1;
+err:
+    th_secret_cleanse(&binder_key);
+    th_ext_pre_shared_key_ch_cleanup(&psk);
+    if (!ok) {
+        th_secret_cleanse(&out_tk->psk);
+    }
+    return ok;
+}
+
+/* Decides on 0-RTT (RFC 8446 §4.2.10) for a ClientHello1 with early_data:
+ * accepted with our max_early_data, or skipped. */
+static void decide_early_data(th_conn *c, const th_ticket_state *tk, size_t index, int fresh) {
+    time_t now = th_conn_now(c);
+    /* RFC 8446 §4.2.10: "In order to accept early data, the server MUST have
+     * accepted a PSK cipher suite and selected the first key offered in the
+     * client's "pre_shared_key" extension. In addition, it MUST verify that
+     * the following values are the same as those associated with the
+     * selected PSK: The TLS version number, The selected cipher suite, The
+     * selected ALPN [RFC7301] protocol, if any." Then the anti-replay policy
+     * of th_ticket_ctx_new: each ticket once. */
+    if (c->resumed && index == 0 && fresh && c->cfg.max_early_data != 0 &&
+        tk->max_early_data != 0 && tk->suite == c->suite && tk->alpn_len == c->alpn_len &&
+        memcmp(tk->alpn, c->alpn, c->alpn_len) == 0 &&
+        th_ticket_strike(c->cfg.tickets, tk->id, tk->created + (time_t)tk->lifetime, now)) {
+        c->early_accepted = 1;
+        c->early_reading = 1;
+        c->early_budget = c->cfg.max_early_data;
+        return;
+    }
+    c->early_skipping = 1;
+    c->early_budget = c->cfg.max_early_data != 0 ? c->cfg.max_early_data : EARLY_SKIP_DEFAULT;
 }
 
 static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t *msg,
@@ -247,51 +411,81 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         memcpy(c->session_id, ch.legacy_session_id.data, ch.legacy_session_id.len);
         c->session_id_len = ch.legacy_session_id.len;
     }
+    th_ticket_state tk;
+    size_t psk_index = 0;
+    int fresh = 0;
+    memset(&tk, 0, sizeof(tk));
+    if (second) {
+        /* The second ClientHello ends the skipping of rejected early data
+         * (RFC 8446 §4.2.10: nothing protected precedes it). */
+        c->early_skipping = 0;
+    }
+    if (!choose_psk(c, &ch, msg, msg_len, suite, &tk, &psk_index, &fresh, out_alert)) {
+        goto err;
+    }
+    int psk_ke = c->resumed && !c->psk_dhe;
     const th_ext *sg_ext = th_ext_block_find(&ch.extensions, TH_EXT_SUPPORTED_GROUPS);
     const th_ext *ks_ext = th_ext_block_find(&ch.extensions, TH_EXT_KEY_SHARE);
-    if (sg_ext == NULL || ks_ext == NULL) {
-        /* RFC 8446 §9.2: without PSK both are mandatory. */
-        *out_alert = TH_ALERT_MISSING_EXTENSION;
-        goto err;
-    }
-    CBS_init(&body, sg_ext->body.data, sg_ext->body.len);
-    if (!th_parse_ext_supported_groups(&body, &sg, out_alert)) {
-        goto err;
-    }
-    CBS_init(&body, ks_ext->body.data, ks_ext->body.len);
-    if (!th_parse_ext_key_share_ch(&body, &ks, out_alert)) {
-        goto err;
-    }
-    /* RFC 8446 §4.2.8: "Clients MUST NOT offer any KeyShareEntry values for
-     * groups not listed in the client's "supported_groups" extension.
-     * Servers MAY check for violations of these rules and abort the
-     * handshake with an "illegal_parameter" alert if one is violated." */
-    for (size_t i = 0; i < ks.num_shares; i++) {
-        if (!in_list(sg.groups, sg.num_groups, ks.shares[i].group)) {
-            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+    uint16_t group = 0;
+    const th_key_share_entry *share = NULL;
+    if (!psk_ke) {
+        if (sg_ext == NULL || ks_ext == NULL) {
+            /* RFC 8446 §9.2: without PSK both are mandatory. */
+            *out_alert = TH_ALERT_MISSING_EXTENSION;
             goto err;
         }
-    }
-    uint16_t group = 0;
-    for (size_t i = 0; i < num_groups && group == 0; i++) {
-        if (th_kex_group_supported(groups[i]) && in_list(sg.groups, sg.num_groups, groups[i])) {
-            group = groups[i];
+        CBS_init(&body, sg_ext->body.data, sg_ext->body.len);
+        if (!th_parse_ext_supported_groups(&body, &sg, out_alert)) {
+            goto err;
         }
-    }
-    if (group == 0) {
-        *out_alert = TH_ALERT_HANDSHAKE_FAILURE;
-        goto err;
+        CBS_init(&body, ks_ext->body.data, ks_ext->body.len);
+        if (!th_parse_ext_key_share_ch(&body, &ks, out_alert)) {
+            goto err;
+        }
+        /* RFC 8446 §4.2.8: "Clients MUST NOT offer any KeyShareEntry values
+         * for groups not listed in the client's "supported_groups"
+         * extension. Servers MAY check for violations of these rules and
+         * abort the handshake with an "illegal_parameter" alert if one is
+         * violated." */
+        for (size_t i = 0; i < ks.num_shares; i++) {
+            if (!in_list(sg.groups, sg.num_groups, ks.shares[i].group)) {
+                *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+                goto err;
+            }
+        }
+        for (size_t i = 0; i < num_groups && group == 0; i++) {
+            if (th_kex_group_supported(groups[i]) && in_list(sg.groups, sg.num_groups, groups[i])) {
+                group = groups[i];
+            }
+        }
+        if (group == 0) {
+            *out_alert = TH_ALERT_HANDSHAKE_FAILURE;
+            goto err;
+        }
+        share = th_ext_key_share_ch_find(&ks, group);
     }
     uint16_t scheme = 0;
-    if (!choose_sig_scheme(c, &ch, &scheme, out_alert) ||
+    if ((!c->resumed && !choose_sig_scheme(c, &ch, &scheme, out_alert)) ||
         (!second && !choose_alpn(c, &ch, out_alert)) ||
         (!second && !note_server_name(c, &ch, out_alert))) {
         goto err;
     }
-    const th_key_share_entry *share = th_ext_key_share_ch_find(&ks, group);
     c->suite = suite;
     c->version = TH_VERSION_TLS13;
-    if (share == NULL) {
+    /* The client random names the key log lines. */
+    memcpy(c->client_random, ch.random, sizeof(c->client_random));
+    int early = th_ext_block_find(&ch.extensions, TH_EXT_EARLY_DATA) != NULL;
+    if (early && second) {
+        /* RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
+         * extension in its followup ClientHello." No alert is named: a
+         * semantic error is illegal_parameter (§6). */
+        *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+        goto err;
+    }
+    if (early) {
+        c->early_offered = 1;
+    }
+    if (!psk_ke && share == NULL) {
         if (second) {
             /* RFC 8446 §4.2.8: after HRR the client's share must be for the
              * selected group. */
@@ -302,6 +496,14 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         c->md = th_suite_hash(suite);
         c->group = group;
         c->hello_retry = 1;
+        /* RFC 8446 §4.2.10: early data after a HelloRetryRequest is
+         * skipped; the PSK is judged again in the second ClientHello. */
+        if (early) {
+            c->early_skipping = 1;
+            c->early_budget =
+                c->cfg.max_early_data != 0 ? c->cfg.max_early_data : EARLY_SKIP_DEFAULT;
+        }
+        c->resumed = 0;
         if (!th_transcript_init(&c->transcript, c->md) ||
             !th_transcript_update(&c->transcript, msg, msg_len) ||
             !th_transcript_hrr_rewrite(&c->transcript)) {
@@ -312,19 +514,24 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         c->hs_state = SV_WAIT_CH2;
         goto err;
     }
-    if (second && group != c->group) {
+    if (second && !psk_ke && group != c->group) {
         goto err;
     }
-    c->group = group;
-    *out_alert = TH_ALERT_INTERNAL_ERROR;
-    if (!th_kex_generate(&c->kex, group, th_conn_random_cb, c)) {
-        goto err;
+    if (early) {
+        decide_early_data(c, &tk, psk_index, fresh);
     }
     uint8_t ecdhe[TH_KEX_MAX_SECRET];
-    size_t ecdhe_len;
-    if (!th_kex_compute(&c->kex, share->key_exchange.data, share->key_exchange.len, ecdhe,
-                        &ecdhe_len, out_alert)) {
-        goto err;
+    size_t ecdhe_len = 0;
+    if (!psk_ke) {
+        c->group = group;
+        *out_alert = TH_ALERT_INTERNAL_ERROR;
+        if (!th_kex_generate(&c->kex, group, th_conn_random_cb, c)) {
+            goto err;
+        }
+        if (!th_kex_compute(&c->kex, share->key_exchange.data, share->key_exchange.len, ecdhe,
+                            &ecdhe_len, out_alert)) {
+            goto err;
+        }
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     if (!second) {
@@ -335,18 +542,50 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         }
         c->transcript_ready = 1;
     }
-    /* The client random names the key log lines. */
-    memcpy(c->client_random, ch.random, sizeof(c->client_random));
-    ok = th_transcript_update(&c->transcript, msg, msg_len) && send_server_hello(c, 0) &&
-         th_conn_handshake_keys(c, ecdhe, ecdhe_len) && send_server_flight(c, scheme);
+    /* RFC 8446 §7.1: client_early_traffic_secret over the ClientHello; the
+     * early data is read under it until EndOfEarlyData (§4.5). */
+    ok = th_transcript_update(&c->transcript, msg, msg_len) &&
+         (!c->early_accepted ||
+          th_conn_derive(c, &c->c_e, &c->early_secret, TH_TLS13_C_E_TRAFFIC)) &&
+         send_server_hello(c, 0) && th_conn_handshake_keys(c, psk_ke ? NULL : ecdhe, ecdhe_len) &&
+         (!c->early_accepted || th_rl_dir_set_key(&c->rd, c->suite, &c->c_e)) &&
+         send_server_flight(c, scheme);
     OPENSSL_cleanse(ecdhe, sizeof(ecdhe));
     th_kex_cleanup(&c->kex);
-    c->hs_state = c->cfg.request_client_cert ? SV_WAIT_CERT : SV_WAIT_FINISHED;
+    if (c->early_accepted) {
+        c->hs_state = SV_WAIT_EOED;
+    } else if (!c->resumed && c->cfg.request_client_cert) {
+        c->hs_state = SV_WAIT_CERT;
+    } else {
+        c->hs_state = SV_WAIT_FINISHED;
+    }
 err:
+    th_secret_cleanse(&tk.psk);
     th_ext_supported_groups_cleanup(&sg);
     th_ext_key_share_ch_cleanup(&ks);
     th_client_hello_cleanup(&ch);
     return ok;
+}
+
+/* EndOfEarlyData (RFC 8446 §4.5): the end of the 0-RTT data; the client's
+ * handshake key protects what follows. */
+static int server_end_of_early_data(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                                    size_t msg_len, uint8_t *out_alert) {
+    CBS cbs;
+    th_end_of_early_data eoed;
+    CBS_init(&cbs, hs->body.data, hs->body.len);
+    if (!th_parse_end_of_early_data(&cbs, &eoed, out_alert)) {
+        return 0;
+    }
+    *out_alert = TH_ALERT_INTERNAL_ERROR;
+    if (!th_transcript_update(&c->transcript, msg, msg_len) ||
+        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_hs)) {
+        return 0;
+    }
+    c->read_key_changed = 1;
+    c->early_reading = 0;
+    c->hs_state = SV_WAIT_FINISHED;
+    return 1;
 }
 
 static int server_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg,
@@ -391,7 +630,7 @@ static int server_finished(th_conn *c, const th_handshake *hs, const uint8_t *ms
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     if (!th_conn_derive(c, &c->res_master, &c->master_secret, TH_TLS13_RES_MASTER) ||
-        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_ap)) {
+        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_ap) || !th_conn_send_tickets(c)) {
         return 0;
     }
     c->read_key_changed = 1;
@@ -406,6 +645,7 @@ const th_hs_row th_hs13_server_table[] = {
     {SV_WAIT_CERT, TH_HS_CERTIFICATE, server_certificate},
     {SV_WAIT_CV, TH_HS_CERTIFICATE_VERIFY, server_certificate_verify},
     {SV_WAIT_FINISHED, TH_HS_FINISHED, server_finished},
+    {SV_WAIT_EOED, TH_HS_END_OF_EARLY_DATA, server_end_of_early_data},
     {SV_DONE, TH_HS_KEY_UPDATE, th_conn_recv_key_update},
 };
 const size_t th_hs13_server_table_len =

@@ -1,8 +1,10 @@
 /* The sans-I/O connection against itself: our client and our server over
  * memory for every suite × group, HelloRetryRequest, ALPN, client
  * authentication, KeyUpdate and close_notify; the record rules (CCS,
- * unexpected records, overflow); and every one-byte corruption of a real
- * flight ending in an alert, never a crash or leak. */
+ * unexpected records, overflow); every one-byte corruption of a real
+ * flight ending in an alert, never a crash or leak; session tickets, PSK
+ * resumption (psk_dhe_ke, psk_ke, after HRR, bad binder, unknown and expired
+ * tickets) and 0-RTT (accepted, rejected, replayed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,7 @@
 #include <openssl/mem.h>
 
 #include "conn.h"
+#include "conn_internal.h"
 #include "record.h"
 #include "record_layer.h"
 #include "testutil.h"
@@ -661,6 +664,480 @@ static void test_garbage_after_handshake_is_bad_record_mac(void **state) {
     }
 }
 
+/* ---- Resumption and 0-RTT (RFC 8446 §2.2, §2.3, §4.2.10, §4.2.11) ---- */
+
+static time_t clock_now(void *ctx) {
+    return *(time_t *)ctx;
+}
+
+static const uint8_t kTicketKey[32] = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+/* A server config with tickets from |tickets| and its clock at |*now|. */
+static void ticket_server_config(th_config *cfg, fixture *f, uint64_t *seed, th_ticket_ctx *tickets,
+                                 time_t *now) {
+    base_config(cfg, f, seed, TH_ROLE_SERVER);
+    cfg->tickets = tickets;
+    cfg->now = clock_now;
+    cfg->now_ctx = now;
+}
+
+/* A full handshake against a server with |tickets|; returns the client's
+ * newest session. */
+static th_session *first_session(fixture *f, th_ticket_ctx *tickets, uint32_t max_early,
+                                 const char *const *alpn, size_t num_alpn) {
+    uint64_t cseed = 21, sseed = 22;
+    time_t now = 1700000000;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &now;
+    ccfg.alpn = alpn;
+    ccfg.num_alpn = num_alpn;
+    ticket_server_config(&scfg, f, &sseed, tickets, &now);
+    scfg.max_early_data = max_early;
+    scfg.num_tickets = 3;
+    scfg.alpn = alpn;
+    scfg.num_alpn = num_alpn;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_status cs;
+    th_conn_get_status(c, &cs);
+    assert_int_equal(cs.tickets_received, 3);
+    assert_false(cs.resumed);
+    th_session *sess = th_conn_take_session(c);
+    assert_non_null(sess);
+    assert_int_equal(th_session_max_early_data(sess), max_early);
+    th_conn_free(c);
+    th_conn_free(sv);
+    return sess;
+}
+
+typedef struct {
+    const th_session *session;
+    int psk_ke;
+    const char *early; /* 0-RTT data */
+    uint32_t server_max_early;
+    time_t client_now, server_now;
+    const uint16_t *client_groups, *server_groups;
+    size_t num_client_groups, num_server_groups;
+    const char *const *alpn;
+    size_t num_alpn;
+    th_ticket_ctx *tickets;
+} resume_params;
+
+/* The second handshake; returns both connections, handshake done. */
+static void resume(fixture *f, const resume_params *rp, th_conn **out_c, th_conn **out_sv) {
+    static uint64_t cseed = 31, sseed = 32;
+    static time_t cnow, snow;
+    th_config ccfg, scfg;
+    cnow = rp->client_now != 0 ? rp->client_now : 1700000010;
+    snow = rp->server_now != 0 ? rp->server_now : 1700000010;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &cnow;
+    ccfg.session = rp->session;
+    ccfg.psk_ke = rp->psk_ke;
+    ccfg.alpn = rp->alpn;
+    ccfg.num_alpn = rp->num_alpn;
+    if (rp->early != NULL) {
+        ccfg.early_data = (const uint8_t *)rp->early;
+        ccfg.early_data_len = strlen(rp->early);
+    }
+    ccfg.groups = rp->client_groups;
+    ccfg.num_groups = rp->num_client_groups;
+    ticket_server_config(&scfg, f, &sseed, rp->tickets, &snow);
+    scfg.max_early_data = rp->server_max_early;
+    scfg.groups = rp->server_groups;
+    scfg.num_groups = rp->num_server_groups;
+    scfg.alpn = rp->alpn;
+    scfg.num_alpn = rp->num_alpn;
+    *out_c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    *out_sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    assert_non_null(*out_c);
+    assert_non_null(*out_sv);
+    pump(*out_c, *out_sv);
+    expect_state(*out_c, TH_CONN_ESTABLISHED);
+    expect_state(*out_sv, TH_CONN_ESTABLISHED);
+}
+
+static void expect_resumed(th_conn *c, th_conn *sv, int resumed, int early_accepted) {
+    th_conn_status cs, ss;
+    th_conn_get_status(c, &cs);
+    th_conn_get_status(sv, &ss);
+    assert_int_equal(cs.resumed, resumed);
+    assert_int_equal(ss.resumed, resumed);
+    assert_int_equal(cs.early_data_accepted, early_accepted);
+    assert_int_equal(ss.early_data_accepted, early_accepted);
+    assert_int_equal(cs.cipher_suite, ss.cipher_suite);
+    assert_int_equal(cs.group, ss.group);
+    echo_check(c, sv, "resumed ping");
+    echo_check(sv, c, "resumed pong");
+}
+
+static void test_self_resumption_psk_dhe_ke(void **state) {
+    fixture *f = *state;
+    static const char *const alpn[] = {"h2"};
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 0, alpn, 1);
+    resume_params rp = {.session = sess, .tickets = t, .alpn = alpn, .num_alpn = 1};
+    th_conn *c, *sv;
+    resume(f, &rp, &c, &sv);
+    expect_resumed(c, sv, 1, 0);
+    th_conn_status cs;
+    th_conn_get_status(c, &cs);
+    assert_int_equal(cs.group, TH_GROUP_X25519);
+    assert_int_equal(cs.alpn.len, 2);
+    /* A resumed connection receives new tickets too. */
+    assert_int_equal(cs.tickets_received, 2);
+    th_session *again = th_conn_take_session(c);
+    assert_non_null(again);
+    th_conn_free(c);
+    th_conn_free(sv);
+    /* The ticket of a resumed connection resumes too. */
+    rp.session = again;
+    resume(f, &rp, &c, &sv);
+    expect_resumed(c, sv, 1, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(again);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_self_resumption_psk_ke(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 0, NULL, 0);
+    resume_params rp = {.session = sess, .tickets = t, .psk_ke = 1};
+    th_conn *c, *sv;
+    resume(f, &rp, &c, &sv);
+    expect_resumed(c, sv, 1, 0);
+    th_conn_status cs;
+    th_conn_get_status(c, &cs);
+    /* No (EC)DHE in psk_ke mode. */
+    assert_int_equal(cs.group, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_self_hrr_then_resumption(void **state) {
+    fixture *f = *state;
+    static const uint16_t client_groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    static const uint16_t server_groups[] = {TH_GROUP_SECP384R1};
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 16384, NULL, 0);
+    /* The 0-RTT data is skipped by the server after its HelloRetryRequest. */
+    resume_params rp = {.session = sess,
+                        .tickets = t,
+                        .early = "too early",
+                        .server_max_early = 16384,
+                        .client_groups = client_groups,
+                        .num_client_groups = 2,
+                        .server_groups = server_groups,
+                        .num_server_groups = 1};
+    th_conn *c, *sv;
+    resume(f, &rp, &c, &sv);
+    th_conn_status cs;
+    th_conn_get_status(c, &cs);
+    assert_true(cs.hello_retry);
+    assert_true(cs.early_data_offered);
+    assert_int_equal(cs.group, TH_GROUP_SECP384R1);
+    expect_resumed(c, sv, 1, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_self_unknown_ticket_is_full_handshake(void **state) {
+    fixture *f = *state;
+    static const uint8_t other_key[32] = {9};
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_ticket_ctx *other = th_ticket_ctx_new(other_key, 0);
+    th_session *sess = first_session(f, t, 0, NULL, 0);
+    resume_params rp = {.session = sess, .tickets = other};
+    th_conn *c, *sv;
+    resume(f, &rp, &c, &sv);
+    expect_resumed(c, sv, 0, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+    th_ticket_ctx_free(other);
+}
+
+static void test_self_expired_ticket_is_full_handshake(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 0, NULL, 0);
+    /* The server's clock is past the 7200 s lifetime: the ticket is
+     * ignored (RFC 8446 §4.6.1). */
+    resume_params rp = {.session = sess, .tickets = t, .server_now = 1700000000 + 7200};
+    th_conn *c, *sv;
+    resume(f, &rp, &c, &sv);
+    expect_resumed(c, sv, 0, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    /* The client's clock past it: not even offered. */
+    rp.server_now = 0;
+    rp.client_now = 1700000000 + 7200;
+    resume(f, &rp, &c, &sv);
+    expect_resumed(c, sv, 0, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_bad_binder_is_decrypt_error(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 0, NULL, 0);
+    uint64_t cseed = 41, sseed = 42;
+    time_t now = 1700000010;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.session = sess;
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &now;
+    ticket_server_config(&scfg, f, &sseed, t, &now);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    size_t n;
+    const uint8_t *out = th_conn_pending_output(c, &n);
+    uint8_t *ch = malloc(n);
+    memcpy(ch, out, n);
+    /* The binder ends the ClientHello (pre_shared_key is last). */
+    ch[n - 1] ^= 1;
+    assert_false(th_conn_recv(sv, ch, n));
+    expect_alert_sent(sv, TH_ALERT_DECRYPT_ERROR);
+    free(ch);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_self_early_data_accepted(void **state) {
+    fixture *f = *state;
+    static const char *const alpn[] = {"h2"};
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 16384, alpn, 1);
+    uint64_t cseed = 51, sseed = 52;
+    time_t now = 1700000010;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.session = sess;
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &now;
+    ccfg.early_data = (const uint8_t *)"GET / 0-RTT";
+    ccfg.early_data_len = 11;
+    ccfg.alpn = alpn;
+    ccfg.num_alpn = 1;
+    ticket_server_config(&scfg, f, &sseed, t, &now);
+    scfg.max_early_data = 16384;
+    scfg.alpn = alpn;
+    scfg.num_alpn = 1;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    /* The first flight alone: the server reads the 0-RTT data before the
+     * handshake completes. */
+    assert_true(move(c, sv));
+    expect_state(sv, TH_CONN_HANDSHAKING);
+    uint8_t buf[64];
+    assert_int_equal(th_conn_read_app(sv, buf, sizeof(buf)), 11);
+    assert_memory_equal(buf, "GET / 0-RTT", 11);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    expect_resumed(c, sv, 1, 1);
+    th_conn_free(c);
+    th_conn_free(sv);
+
+    /* The same ticket again (a replay): 0-RTT refused by the strike
+     * register, the handshake still resumes. */
+    resume_params rp = {.session = sess,
+                        .tickets = t,
+                        .early = "GET / 0-RTT",
+                        .server_max_early = 16384,
+                        .alpn = alpn,
+                        .num_alpn = 1};
+    resume(f, &rp, &c, &sv);
+    th_conn_status cs, ss;
+    th_conn_get_status(c, &cs);
+    th_conn_get_status(sv, &ss);
+    assert_true(cs.early_data_offered);
+    assert_true(ss.early_data_offered);
+    assert_int_equal(th_conn_read_app(sv, buf, sizeof(buf)), 0);
+    expect_resumed(c, sv, 1, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_self_early_data_rejected_by_config(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 16384, NULL, 0);
+    /* This server accepts no 0-RTT: it skips the records by trial
+     * decryption. */
+    resume_params rp = {.session = sess, .tickets = t, .early = "rejected data"};
+    th_conn *c, *sv;
+    resume(f, &rp, &c, &sv);
+    uint8_t buf[64];
+    assert_int_equal(th_conn_read_app(sv, buf, sizeof(buf)), 0);
+    expect_resumed(c, sv, 1, 0);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_strike_register_full_rejects(void **state) {
+    (void)state;
+    th_ticket_ctx *t = th_ticket_ctx_new(NULL, 2);
+    uint8_t a[12] = {1}, b[12] = {2}, d[12] = {3};
+    assert_true(th_ticket_strike(t, a, 100, 10));
+    assert_false(th_ticket_strike(t, a, 100, 10));
+    assert_true(th_ticket_strike(t, b, 50, 10));
+    /* Full of unexpired identities: refused. */
+    assert_false(th_ticket_strike(t, d, 100, 10));
+    /* b expired: room again. */
+    assert_true(th_ticket_strike(t, d, 100, 60));
+    th_ticket_ctx_free(t);
+}
+
+/* A server requiring client certificates resumes only tickets of a
+ * handshake that authenticated the client, and reports it as
+ * authenticated. */
+static void test_self_resumption_keeps_client_auth(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    time_t now = 1700000000;
+    for (int with_cert = 1; with_cert >= 0; with_cert--) {
+        uint64_t cseed = 81, sseed = 82;
+        th_config ccfg, scfg;
+        base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+        ccfg.now = clock_now;
+        ccfg.now_ctx = &now;
+        if (with_cert) {
+            ccfg.cert_key = &f->client_ck;
+        }
+        ticket_server_config(&scfg, f, &sseed, t, &now);
+        scfg.request_client_cert = 1;
+        th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+        th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+        pump(c, sv);
+        expect_state(sv, TH_CONN_ESTABLISHED);
+        th_session *sess = th_conn_take_session(c);
+        assert_non_null(sess);
+        th_conn_free(c);
+        th_conn_free(sv);
+
+        ccfg.session = sess;
+        ccfg.cert_key = &f->client_ck;
+        scfg.require_client_cert = 1;
+        c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+        sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+        pump(c, sv);
+        expect_state(c, TH_CONN_ESTABLISHED);
+        expect_state(sv, TH_CONN_ESTABLISHED);
+        th_conn_status cs, ss;
+        th_conn_get_status(c, &cs);
+        th_conn_get_status(sv, &ss);
+        /* Without a client certificate in the first handshake, the ticket
+         * is ignored and the full handshake asks for one. */
+        assert_int_equal(ss.resumed, with_cert);
+        assert_int_equal(cs.resumed, with_cert);
+        assert_true(ss.peer_authenticated);
+        assert_true(cs.peer_authenticated);
+        th_conn_free(c);
+        th_conn_free(sv);
+        th_session_free(sess);
+    }
+    th_ticket_ctx_free(t);
+}
+
+/* The client's 0-RTT data against a server whose budget is |server_max|:
+ * more than it is over the limit (RFC 8446 §4.2.10). */
+static void expect_early_overflow(fixture *f, uint32_t ticket_max, uint32_t server_max,
+                                  size_t early_len) {
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, ticket_max, NULL, 0);
+    uint64_t cseed = 91, sseed = 92;
+    time_t now = 1700000010;
+    uint8_t *early = calloc(1, early_len);
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.session = sess;
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &now;
+    ccfg.early_data = early;
+    ccfg.early_data_len = early_len;
+    ticket_server_config(&scfg, f, &sseed, t, &now);
+    scfg.max_early_data = server_max;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_alert_sent(sv, TH_ALERT_UNEXPECTED_MESSAGE);
+    th_conn_free(c);
+    th_conn_free(sv);
+    free(early);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
+static void test_accepted_early_data_over_limit_is_unexpected_message(void **state) {
+    expect_early_overflow(*state, 65536, 16, 100);
+}
+
+static void test_skipped_early_data_over_limit_is_unexpected_message(void **state) {
+    /* A server without 0-RTT skips up to 16384 bytes. */
+    expect_early_overflow(*state, 65536, 0, 20000);
+}
+
+/* Sets selected_identity to 1 in our server's ServerHello: the client
+ * offered one identity (RFC 8446 §4.2.11: illegal_parameter). */
+static void test_selected_identity_out_of_range_is_illegal_parameter(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 0, NULL, 0);
+    uint64_t cseed = 93, sseed = 94;
+    time_t now = 1700000010;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.session = sess;
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &now;
+    ticket_server_config(&scfg, f, &sseed, t, &now);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    assert_true(move(c, sv));
+    size_t n;
+    const uint8_t *out = th_conn_pending_output(sv, &n);
+    uint8_t *flight = malloc(n);
+    memcpy(flight, out, n);
+    /* pre_shared_key is the ServerHello's last extension. */
+    size_t sh_end = TH_RECORD_HEADER_LEN + ((size_t)flight[3] << 8 | flight[4]);
+    assert_int_equal(flight[0], TH_CT_HANDSHAKE);
+    assert_int_equal(flight[sh_end - 6], TH_EXT_PRE_SHARED_KEY >> 8);
+    assert_int_equal(flight[sh_end - 5], TH_EXT_PRE_SHARED_KEY & 0xff);
+    flight[sh_end - 1] = 1;
+    assert_false(th_conn_recv(c, flight, n));
+    expect_alert_sent(c, TH_ALERT_ILLEGAL_PARAMETER);
+    free(flight);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_every_suite_and_group),
@@ -685,6 +1162,19 @@ int main(void) {
         cmocka_unit_test(test_ee_unsolicited_extension_is_unsupported_extension),
         cmocka_unit_test(test_ee_alpn_not_offered_is_illegal_parameter),
         cmocka_unit_test(test_garbage_after_handshake_is_bad_record_mac),
+        cmocka_unit_test(test_self_resumption_psk_dhe_ke),
+        cmocka_unit_test(test_self_resumption_psk_ke),
+        cmocka_unit_test(test_self_hrr_then_resumption),
+        cmocka_unit_test(test_self_unknown_ticket_is_full_handshake),
+        cmocka_unit_test(test_self_expired_ticket_is_full_handshake),
+        cmocka_unit_test(test_bad_binder_is_decrypt_error),
+        cmocka_unit_test(test_self_early_data_accepted),
+        cmocka_unit_test(test_self_early_data_rejected_by_config),
+        cmocka_unit_test(test_strike_register_full_rejects),
+        cmocka_unit_test(test_self_resumption_keeps_client_auth),
+        cmocka_unit_test(test_accepted_early_data_over_limit_is_unexpected_message),
+        cmocka_unit_test(test_skipped_early_data_over_limit_is_unexpected_message),
+        cmocka_unit_test(test_selected_identity_out_of_range_is_illegal_parameter),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

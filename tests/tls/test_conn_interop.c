@@ -1,8 +1,9 @@
 /* Our engine against BoringSSL's libssl, in process over memory BIOs: our
  * client vs BoringSSL's server and BoringSSL's client vs our server, for
  * every suite × group, HelloRetryRequest, ALPN, client authentication, 1 MiB
- * each way in random record sizes, KeyUpdate both ways and close_notify; and
- * the alerts for a bad server Finished, a wrong host and an unknown CA. */
+ * each way in random record sizes, KeyUpdate both ways and close_notify; the
+ * alerts for a bad server Finished, a wrong host and an unknown CA; and
+ * tickets, resumption and 0-RTT both ways. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <openssl/ssl.h>
 
 #include "conn.h"
+#include "conn_internal.h"
 #include "handshake.h"
 #include "record.h"
 #include "record_layer.h"
@@ -84,7 +86,8 @@ typedef struct {
     SSL *ssl;
     BIO *to_ssl, *from_ssl;
     int ssl_done, ssl_failed, ssl_closed;
-    uint8_t *ssl_in; /* application data BoringSSL read */
+    int ssl_early_rejected; /* BoringSSL's client saw its 0-RTT data rejected */
+    uint8_t *ssl_in;        /* application data BoringSSL read */
     size_t ssl_in_len;
     uint8_t *our_in; /* application data we read */
     size_t our_in_len;
@@ -118,6 +121,10 @@ static void shuttle(pair *p) {
             if (r == 1) {
                 p->ssl_done = 1;
                 progress = 1;
+            } else if (SSL_get_error(p->ssl, r) == SSL_ERROR_EARLY_DATA_REJECTED) {
+                SSL_reset_early_data_reject(p->ssl);
+                p->ssl_early_rejected = 1;
+                progress = 1;
             } else if (SSL_get_error(p->ssl, r) != SSL_ERROR_WANT_READ) {
                 p->ssl_failed = 1;
                 progress = 1;
@@ -130,7 +137,13 @@ static void shuttle(pair *p) {
                 progress = 1;
             }
             int e = SSL_get_error(p->ssl, r);
-            if (e == SSL_ERROR_ZERO_RETURN) {
+            if (e == SSL_ERROR_EARLY_DATA_REJECTED) {
+                /* The handshake goes on in 1-RTT (RFC 8446 §4.2.10). */
+                SSL_reset_early_data_reject(p->ssl);
+                p->ssl_early_rejected = 1;
+                p->ssl_done = 0;
+                progress = 1;
+            } else if (e == SSL_ERROR_ZERO_RETURN) {
                 p->ssl_closed = 1;
                 progress = 1;
             } else if (e != SSL_ERROR_WANT_READ) {
@@ -291,10 +304,14 @@ static void test_our_client_every_suite_and_group(void **state) {
             assert_true(st.peer_authenticated);
             assert_false(st.hello_retry);
             exchange_small(&p);
-            /* RFC 8446 §4.2.9: no psk_key_exchange_modes offered, so the
-             * server "MUST NOT send a NewSessionTicket". */
+            /* BoringSSL sends two tickets after the handshake; the newest
+             * is the session to take. */
             th_conn_get_status(p.c, &st);
-            assert_int_equal(st.tickets_received, 0);
+            assert_int_equal(st.tickets_received, 2);
+            th_session *sess = th_conn_take_session(p.c);
+            assert_non_null(sess);
+            assert_null(th_conn_take_session(p.c));
+            th_session_free(sess);
             pair_free(&p);
         }
     }
@@ -838,6 +855,379 @@ static void test_bad_chain_signature_is_bad_certificate(void **state) {
     expect_client_alert(*state, "bad-signature", NULL, TH_ALERT_BAD_CERTIFICATE);
 }
 
+/* ---- Resumption and 0-RTT with BoringSSL (RFC 8446 §2.2, §2.3) ------- */
+
+static const uint8_t kTicketKey[32] = {7, 7, 7};
+
+/* Our client: a full handshake with BoringSSL's server |ctx| (kept), the
+ * newest ticket returned. */
+static th_session *our_client_first(fixture *f, SSL_CTX *ctx) {
+    uint64_t seed = 61;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    SSL_CTX_up_ref(ctx);
+    client_pair(&p, f, &cfg, ctx);
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    exchange_small(&p);
+    th_session *sess = th_conn_take_session(p.c);
+    assert_non_null(sess);
+    pair_free(&p);
+    return sess;
+}
+
+static void expect_resumed_pair(pair *p, int resumed, int early_accepted) {
+    th_conn_status st;
+    th_conn_get_status(p->c, &st);
+    assert_int_equal(st.resumed, resumed);
+    assert_int_equal(SSL_session_reused(p->ssl), resumed);
+    assert_int_equal(st.early_data_accepted, early_accepted);
+    assert_int_equal(SSL_early_data_accepted(p->ssl), early_accepted);
+}
+
+static void test_our_client_resumes_with_bssl(void **state) {
+    fixture *f = *state;
+    SSL_CTX *ctx = bssl_ctx(1, "server-ecdsa-p256");
+    th_session *sess = our_client_first(f, ctx);
+    /* psk_dhe_ke. */
+    uint64_t seed = 62;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    cfg.session = sess;
+    SSL_CTX_up_ref(ctx);
+    client_pair(&p, f, &cfg, ctx);
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    expect_resumed_pair(&p, 1, 0);
+    exchange_small(&p);
+    pair_free(&p);
+    /* HelloRetryRequest then resumption: the binder covers the rewritten
+     * transcript (RFC 8446 §4.2.11.2). */
+    static const uint16_t groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    base_config(&cfg, f, &seed);
+    cfg.session = sess;
+    cfg.groups = groups;
+    cfg.num_groups = 2;
+    SSL_CTX_up_ref(ctx);
+    client_pair(&p, f, &cfg, ctx);
+    assert_true(SSL_set1_curves_list(p.ssl, "P-384"));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_SECP384R1);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_true(st.hello_retry);
+    expect_resumed_pair(&p, 1, 0);
+    exchange_small(&p);
+    pair_free(&p);
+    /* psk_ke only: BoringSSL implements psk_dhe_ke alone, so it ignores the
+     * PSK and a full handshake follows. */
+    base_config(&cfg, f, &seed);
+    cfg.session = sess;
+    cfg.psk_ke = 1;
+    SSL_CTX_up_ref(ctx);
+    client_pair(&p, f, &cfg, ctx);
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    expect_resumed_pair(&p, 0, 0);
+    pair_free(&p);
+    th_session_free(sess);
+    SSL_CTX_free(ctx);
+}
+
+static void test_our_client_bad_binder_bssl_decrypt_error(void **state) {
+    fixture *f = *state;
+    SSL_CTX *ctx = bssl_ctx(1, "server-ecdsa-p256");
+    th_session *sess = our_client_first(f, ctx);
+    /* A wrong PSK makes a wrong binder. */
+    sess->psk.bytes[0] ^= 1;
+    uint64_t seed = 63;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    cfg.session = sess;
+    SSL_CTX_up_ref(ctx);
+    client_pair(&p, f, &cfg, ctx);
+    shuttle(&p);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.state, TH_CONN_FAILED);
+    assert_true(st.has_alert_received);
+    assert_int_equal(st.alert_received, TH_ALERT_DECRYPT_ERROR);
+    pair_free(&p);
+    th_session_free(sess);
+    SSL_CTX_free(ctx);
+}
+
+static void test_our_client_early_data_with_bssl(void **state) {
+    fixture *f = *state;
+    static const char early[] = "GET /early";
+    SSL_CTX *ctx = bssl_ctx(1, "server-ecdsa-p256");
+    SSL_CTX_set_early_data_enabled(ctx, 1);
+    th_session *sess = our_client_first(f, ctx);
+    assert_true(th_session_max_early_data(sess) > 0);
+    for (int accept = 1; accept >= 0; accept--) {
+        uint64_t seed = 64;
+        th_config cfg;
+        pair p;
+        base_config(&cfg, f, &seed);
+        cfg.session = sess;
+        cfg.early_data = (const uint8_t *)early;
+        cfg.early_data_len = strlen(early);
+        SSL_CTX_up_ref(ctx);
+        client_pair(&p, f, &cfg, ctx);
+        /* Rejected: BoringSSL skips the records and resumes in 1-RTT. */
+        SSL_set_early_data_enabled(p.ssl, accept);
+        shuttle(&p);
+        expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+        expect_resumed_pair(&p, 1, accept);
+        th_conn_status st;
+        th_conn_get_status(p.c, &st);
+        assert_true(st.early_data_offered);
+        if (accept) {
+            assert_int_equal(p.ssl_in_len, strlen(early));
+            assert_memory_equal(p.ssl_in, early, strlen(early));
+        } else {
+            assert_int_equal(p.ssl_in_len, 0);
+        }
+        p.ssl_in_len = 0;
+        exchange_small(&p);
+        pair_free(&p);
+    }
+    th_session_free(sess);
+    SSL_CTX_free(ctx);
+}
+
+static SSL_SESSION *g_new_session;
+
+static int keep_session(SSL *ssl, SSL_SESSION *sess) {
+    (void)ssl;
+    SSL_SESSION_free(g_new_session);
+    g_new_session = sess;
+    return 1;
+}
+
+static SSL_CTX *bssl_resuming_client_ctx(void) {
+    SSL_CTX *ctx = bssl_ctx(0, NULL);
+    SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_CLIENT);
+    SSL_CTX_sess_set_new_cb(ctx, keep_session);
+    return ctx;
+}
+
+static time_t g_server_now = 1700000000;
+
+static time_t server_clock(void *ctx) {
+    (void)ctx;
+    return g_server_now;
+}
+
+/* BoringSSL's client against our server with |tickets|; 0-RTT |early| when
+ * not NULL. */
+static void bssl_client_run(fixture *f, SSL_CTX *ctx, th_ticket_ctx *tickets, uint32_t max_early,
+                            SSL_SESSION *sess, const char *early, pair *p) {
+    static uint64_t seed = 70;
+    th_config cfg;
+    base_config(&cfg, f, &seed);
+    cfg.tickets = tickets;
+    cfg.max_early_data = max_early;
+    cfg.now = server_clock;
+    SSL_CTX_up_ref(ctx);
+    server_pair(p, f, &cfg, ctx);
+    if (sess != NULL) {
+        assert_true(SSL_set_session(p->ssl, sess));
+    }
+    if (early != NULL) {
+        /* The handshake returns once the ClientHello is out; the write is
+         * 0-RTT data. */
+        assert_int_equal(SSL_do_handshake(p->ssl), 1);
+        assert_true(SSL_in_early_data(p->ssl));
+        assert_int_equal(SSL_write(p->ssl, early, (int)strlen(early)), (int)strlen(early));
+        p->ssl_done = 1;
+    }
+    shuttle(p);
+    if (p->ssl_early_rejected) {
+        shuttle(p);
+    }
+}
+
+static void test_bssl_client_resumes_with_our_server(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    SSL_CTX *ctx = bssl_resuming_client_ctx();
+    pair p;
+    g_server_now = 1700000000;
+    bssl_client_run(f, ctx, t, 0, NULL, NULL, &p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    exchange_small(&p);
+    pair_free(&p);
+    assert_non_null(g_new_session);
+    SSL_SESSION *sess = g_new_session;
+    g_new_session = NULL;
+
+    g_server_now += 100;
+    bssl_client_run(f, ctx, t, 0, sess, NULL, &p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    expect_resumed_pair(&p, 1, 0);
+    exchange_small(&p);
+    pair_free(&p);
+
+    /* Our clock past the ticket lifetime (7200 s): a full handshake. */
+    g_server_now += 7200;
+    bssl_client_run(f, ctx, t, 0, sess, NULL, &p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    expect_resumed_pair(&p, 0, 0);
+    pair_free(&p);
+
+    SSL_SESSION_free(sess);
+    SSL_SESSION_free(g_new_session);
+    g_new_session = NULL;
+    SSL_CTX_free(ctx);
+    th_ticket_ctx_free(t);
+}
+
+static void test_bssl_client_hrr_resumption_with_our_server(void **state) {
+    fixture *f = *state;
+    static const uint16_t groups[] = {TH_GROUP_SECP384R1};
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    SSL_CTX *ctx = bssl_resuming_client_ctx();
+    pair p;
+    g_server_now = 1700000000;
+    bssl_client_run(f, ctx, t, 0, NULL, NULL, &p);
+    exchange_small(&p);
+    pair_free(&p);
+    SSL_SESSION *sess = g_new_session;
+    g_new_session = NULL;
+    assert_non_null(sess);
+
+    uint64_t seed = 71;
+    th_config cfg;
+    base_config(&cfg, f, &seed);
+    cfg.tickets = t;
+    cfg.now = server_clock;
+    cfg.groups = groups;
+    cfg.num_groups = 1;
+    SSL_CTX_up_ref(ctx);
+    server_pair(&p, f, &cfg, ctx);
+    assert_true(SSL_set_session(p.ssl, sess));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_SECP384R1);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_true(st.hello_retry);
+    expect_resumed_pair(&p, 1, 0);
+    exchange_small(&p);
+    pair_free(&p);
+    SSL_SESSION_free(sess);
+    SSL_SESSION_free(g_new_session);
+    g_new_session = NULL;
+    SSL_CTX_free(ctx);
+    th_ticket_ctx_free(t);
+}
+
+/* Flips the last byte of BoringSSL's first record, the ClientHello, whose
+ * last extension is pre_shared_key: the binder. */
+static void tamper_binder(void *ctx, uint8_t *buf, size_t len) {
+    int *done = ctx;
+    if (!*done && len > TH_RECORD_HEADER_LEN && buf[0] == TH_CT_HANDSHAKE) {
+        buf[len - 1] ^= 1;
+        *done = 1;
+    }
+}
+
+static void test_bssl_client_bad_binder_is_decrypt_error(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    SSL_CTX *ctx = bssl_resuming_client_ctx();
+    pair p;
+    g_server_now = 1700000000;
+    bssl_client_run(f, ctx, t, 0, NULL, NULL, &p);
+    exchange_small(&p);
+    pair_free(&p);
+    SSL_SESSION *sess = g_new_session;
+    g_new_session = NULL;
+    assert_non_null(sess);
+
+    uint64_t seed = 72;
+    int done = 0;
+    th_config cfg;
+    base_config(&cfg, f, &seed);
+    cfg.tickets = t;
+    cfg.now = server_clock;
+    SSL_CTX_up_ref(ctx);
+    server_pair(&p, f, &cfg, ctx);
+    assert_true(SSL_set_session(p.ssl, sess));
+    p.tamper = tamper_binder;
+    p.tamper_ctx = &done;
+    shuttle(&p);
+    assert_true(done);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.state, TH_CONN_FAILED);
+    assert_int_equal(st.alert_sent, TH_ALERT_DECRYPT_ERROR);
+    assert_true(p.ssl_failed);
+    pair_free(&p);
+    SSL_SESSION_free(sess);
+    SSL_CTX_free(ctx);
+    th_ticket_ctx_free(t);
+}
+
+static void test_bssl_client_early_data_with_our_server(void **state) {
+    fixture *f = *state;
+    static const char early[] = "early bytes";
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    SSL_CTX *ctx = bssl_resuming_client_ctx();
+    SSL_CTX_set_early_data_enabled(ctx, 1);
+    pair p;
+    g_server_now = 1700000000;
+    bssl_client_run(f, ctx, t, 16384, NULL, NULL, &p);
+    exchange_small(&p);
+    pair_free(&p);
+    SSL_SESSION *sess = g_new_session;
+    g_new_session = NULL;
+    assert_non_null(sess);
+    assert_true(SSL_SESSION_early_data_capable(sess));
+
+    /* Accepted: we read the 0-RTT data. */
+    bssl_client_run(f, ctx, t, 16384, sess, early, &p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    expect_resumed_pair(&p, 1, 1);
+    assert_int_equal(p.our_in_len, strlen(early));
+    assert_memory_equal(p.our_in, early, strlen(early));
+    p.our_in_len = 0;
+    exchange_small(&p);
+    pair_free(&p);
+
+    /* The same ticket again: a replay, which the strike register refuses;
+     * the handshake resumes in 1-RTT and we skip the 0-RTT records. */
+    bssl_client_run(f, ctx, t, 16384, sess, early, &p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    assert_true(p.ssl_early_rejected);
+    expect_resumed_pair(&p, 1, 0);
+    assert_int_equal(p.our_in_len, 0);
+    exchange_small(&p);
+    pair_free(&p);
+
+    /* A fresh ticket with a server that takes no 0-RTT: rejected too. */
+    SSL_SESSION_free(sess);
+    sess = g_new_session;
+    g_new_session = NULL;
+    assert_non_null(sess);
+    bssl_client_run(f, ctx, t, 0, sess, early, &p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    assert_true(p.ssl_early_rejected);
+    expect_resumed_pair(&p, 1, 0);
+    assert_int_equal(p.our_in_len, 0);
+    exchange_small(&p);
+    pair_free(&p);
+
+    SSL_SESSION_free(sess);
+    SSL_SESSION_free(g_new_session);
+    g_new_session = NULL;
+    SSL_CTX_free(ctx);
+    th_ticket_ctx_free(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_our_client_every_suite_and_group),
@@ -857,6 +1247,13 @@ int main(void) {
         cmocka_unit_test(test_bssl_client_every_server_key_type),
         cmocka_unit_test(test_expired_is_certificate_expired),
         cmocka_unit_test(test_bad_chain_signature_is_bad_certificate),
+        cmocka_unit_test(test_our_client_resumes_with_bssl),
+        cmocka_unit_test(test_our_client_bad_binder_bssl_decrypt_error),
+        cmocka_unit_test(test_our_client_early_data_with_bssl),
+        cmocka_unit_test(test_bssl_client_resumes_with_our_server),
+        cmocka_unit_test(test_bssl_client_hrr_resumption_with_our_server),
+        cmocka_unit_test(test_bssl_client_bad_binder_is_decrypt_error),
+        cmocka_unit_test(test_bssl_client_early_data_with_our_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
