@@ -4,9 +4,12 @@
 #ifndef TH_CLI_H
 #define TH_CLI_H
 
+int th_cli_bench(int argc, char **argv);
+int th_cli_client(int argc, char **argv);
 int th_cli_corpus(int argc, char **argv);
 int th_cli_decode(int argc, char **argv);
 int th_cli_replay(int argc, char **argv);
+int th_cli_server(int argc, char **argv);
 int th_cli_targets(int argc, char **argv);
 
 #endif

@@ -9,9 +9,12 @@ static const struct {
     int (*run)(int argc, char **argv);
     const char *summary;
 } kCommands[] = {
+    {"bench", th_cli_bench, "benchmark our engine against BoringSSL (handshakes, bulk, memory)"},
+    {"client", th_cli_client, "connect to a TLS 1.3 server, pipe stdin/stdout over it"},
     {"corpus", th_cli_corpus, "regenerate the fuzz seed corpora from BoringSSL handshakes"},
     {"decode", th_cli_decode, "decode TLS records or handshake messages into a readable tree"},
     {"replay", th_cli_replay, "run files or folders through a fuzz target, without libFuzzer"},
+    {"server", th_cli_server, "serve TLS 1.3 (echo or HTTP/1.0) on a TCP port"},
     {"targets", th_cli_targets, "list the fuzz targets; print a target's dictionary or options"},
 };
 

@@ -636,6 +636,8 @@ void th_conn_free(th_conn *c) {
     th_transcript_cleanup(&c->transcript);
     th_kex_cleanup(&c->kex);
     EVP_PKEY_free(c->peer_key);
+    free(c->peer_chain_buf);
+    free(c->peer_chain);
     if (c->in != NULL) {
         OPENSSL_cleanse(c->in, c->in_cap);
     }
@@ -657,4 +659,9 @@ void th_conn_free(th_conn *c) {
     /* Every secret of the schedule lives in the struct. */
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
+}
+
+const th_bytes *th_conn_peer_chain(const th_conn *c, size_t *out_num) {
+    *out_num = c->num_peer_chain;
+    return c->peer_chain;
 }

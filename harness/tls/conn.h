@@ -216,4 +216,9 @@ void th_conn_get_status(const th_conn *c, th_conn_status *out);
 /* Frees |c|, wiping every secret (OPENSSL_cleanse). Accepts NULL. */
 void th_conn_free(th_conn *c);
 
+/* The certificate chain the peer sent (DER, leaf first) once its Certificate
+ * message was accepted; NULL with *out_num 0 before that or when it sent none
+ * (resumption). Owned by the connection. */
+const th_bytes *th_conn_peer_chain(const th_conn *c, size_t *out_num);
+
 #endif

@@ -99,6 +99,11 @@ struct th_conn {
     /* The peer's leaf key for CertificateVerify; the signature schemes of a
      * CertificateRequest (client) and its context. */
     EVP_PKEY *peer_key;
+    /* The peer's chain as received (DER, leaf first), for th_conn_peer_chain:
+     * one owned buffer and views into it. */
+    uint8_t *peer_chain_buf;
+    th_bytes *peer_chain;
+    size_t num_peer_chain;
     int cert_requested;
     uint16_t *cr_sig_algs;
     size_t num_cr_sig_algs;

@@ -150,6 +150,33 @@ int th_conn_send_certificate(th_conn *c, const uint8_t *context, size_t context_
     return ok;
 }
 
+/* Keeps a copy of the peer's chain for th_conn_peer_chain (the message it
+ * came from is freed once processed). */
+static int keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n, uint8_t *out_alert) {
+    size_t total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += ders[i].len;
+    }
+    free(c->peer_chain_buf);
+    free(c->peer_chain);
+    c->num_peer_chain = 0;
+    c->peer_chain_buf = malloc(total ? total : 1);
+    c->peer_chain = calloc(n, sizeof(th_bytes));
+    if (c->peer_chain_buf == NULL || c->peer_chain == NULL) {
+        *out_alert = TH_ALERT_INTERNAL_ERROR;
+        return 0;
+    }
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(c->peer_chain_buf + off, ders[i].data, ders[i].len);
+        c->peer_chain[i].data = c->peer_chain_buf + off;
+        c->peer_chain[i].len = ders[i].len;
+        off += ders[i].len;
+    }
+    c->num_peer_chain = n;
+    return 1;
+}
+
 int th_conn_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
                              const uint8_t *context, size_t context_len, int *out_empty,
                              uint8_t *out_alert) {
@@ -214,7 +241,8 @@ int th_conn_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *
     }
     EVP_PKEY_free(c->peer_key);
     c->peer_key = NULL;
-    ok = th_leaf_public_key(ders[0], &c->peer_key, out_alert, why, sizeof(why));
+    ok = th_leaf_public_key(ders[0], &c->peer_key, out_alert, why, sizeof(why)) &&
+         keep_peer_chain(c, ders, cert.num_entries, out_alert);
 err:
     free(ders);
     th_certificate_cleanup(&cert);

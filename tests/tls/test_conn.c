@@ -203,6 +203,17 @@ static void test_self_hrr_alpn_client_auth_key_update_close(void **state) {
     assert_memory_equal(ss.alpn.data, "b", 1);
     assert_true(ss.peer_authenticated);
     assert_int_equal(ss.sig_scheme, TH_SIG_ECDSA_SECP256R1_SHA256);
+    /* Each side keeps the chain the other sent, byte for byte. */
+    size_t n_from_server, n_from_client;
+    const th_bytes *from_server = th_conn_peer_chain(c, &n_from_server);
+    const th_bytes *from_client = th_conn_peer_chain(sv, &n_from_client);
+    assert_int_equal(n_from_server, f->server_ck.num_chain);
+    assert_int_equal(n_from_client, f->client_ck.num_chain);
+    for (size_t i = 0; i < n_from_server; i++) {
+        assert_int_equal(from_server[i].len, f->server_ck.chain[i].len);
+        assert_memory_equal(from_server[i].data, f->server_ck.chain[i].data, from_server[i].len);
+    }
+    assert_memory_equal(from_client[0].data, f->client_ck.chain[0].data, from_client[0].len);
 
     assert_true(th_conn_key_update(c, 1));
     pump(c, sv);

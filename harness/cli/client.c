@@ -1,0 +1,418 @@
+/* tlsharness client: a TLS 1.3 client on the engine over one TCP connection.
+ * Standard input goes to the server, the server's data to standard output;
+ * the negotiated parameters and the server's certificate chain go to stderr.
+ *
+ * The engine does not hand out the peer's certificates, so the client keeps
+ * the server's bytes until the handshake is done and, like Wireshark with a
+ * key log, opens the server's handshake records with the
+ * SERVER_HANDSHAKE_TRAFFIC_SECRET the engine logged, to print the chain of
+ * its Certificate message. */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+
+#include <openssl/mem.h>
+
+#include "cli.h"
+#include "cli_net.h"
+#include "names.h"
+
+/* Used when neither --ca nor --insecure is given. */
+#define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+
+static void client_usage(FILE *f) {
+    fprintf(f, "usage: tlsharness client HOST:PORT [options]\n"
+               "\n"
+               "Connects with TLS 1.3, prints the negotiated parameters and the server's\n"
+               "certificate chain to stderr, sends standard input to the server and writes\n"
+               "what the server sends to standard output. At end of input it sends\n"
+               "close_notify and exits when the server closes.\n"
+               "\n"
+               "  --sni NAME       server_name to send and the name the certificate must match\n"
+               "                   (default: HOST unless it is an IP address; an IP address is\n"
+               "                   then matched against the certificate's IP SANs)\n"
+               "  --alpn LIST      comma-separated ALPN protocols, e.g. h2,http/1.1\n"
+               "  --groups LIST    key exchange groups in preference order, e.g.\n"
+               "                   x25519,secp256r1,secp384r1 (a key share for the first)\n"
+               "  --suites LIST    TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
+               "                   TLS_CHACHA20_POLY1305_SHA256\n"
+               "  --ca FILE        PEM trust anchors (default: " SYSTEM_BUNDLE ")\n"
+               "  --insecure       do not verify the server's certificate\n"
+               "  --cert FILE      our certificate chain (PEM), sent when the server asks\n"
+               "  --key FILE       its private key (PEM)\n"
+               "  --keylog FILE    append NSS key log lines (Wireshark's SSLKEYLOGFILE format)\n"
+               "  --quiet          do not print the parameters and the chain\n"
+               "  --help           this text\n"
+               "\n"
+               "--resume and --early-data are not available yet (the engine has no resumption).\n"
+               "\n"
+               "Exit status: 0 the server closed the connection with close_notify; 1 the\n"
+               "handshake or the connection failed (the alert is printed); 2 usage or input\n"
+               "error.\n");
+}
+
+typedef struct {
+    FILE *keylog;
+} client_ctx;
+
+/* The engine's keylog callback: copies the line to --keylog. */
+static void client_keylog(void *ctx_ptr, const char *line) {
+    client_ctx *ctx = ctx_ptr;
+    if (ctx->keylog != NULL) {
+        th_cli_keylog_to_file(ctx->keylog, line);
+    }
+}
+
+static void print_cert(size_t depth, th_bytes der) {
+    const uint8_t *p = der.data;
+    X509 *x = d2i_X509(NULL, &p, (long)der.len);
+    if (x == NULL) {
+        fprintf(stderr, " %zu s:(certificate does not parse, %zu bytes)\n", depth, der.len);
+        return;
+    }
+    char subject[512], issuer[512];
+    X509_NAME_oneline(X509_get_subject_name(x), subject, sizeof(subject));
+    X509_NAME_oneline(X509_get_issuer_name(x), issuer, sizeof(issuer));
+    fprintf(stderr, " %zu s:%s\n   i:%s\n", depth, subject, issuer);
+    X509_free(x);
+}
+
+/* Prints the chain the server sent; 1 if there was one. */
+static int print_chain(const th_conn *c) {
+    size_t n;
+    const th_bytes *chain = th_conn_peer_chain(c, &n);
+    if (n == 0) {
+        return 0;
+    }
+    fprintf(stderr, "certificate chain:\n");
+    for (size_t i = 0; i < n; i++) {
+        print_cert(i, chain[i]);
+    }
+    return 1;
+}
+
+typedef struct {
+    const char *target, *sni, *alpn, *groups, *suites, *ca, *cert, *key, *keylog;
+    int insecure, quiet;
+} client_args;
+
+/* Parses argv; 1 to run, 0 to exit with *status. */
+static int parse_args(int argc, char **argv, client_args *a, int *status) {
+    memset(a, 0, sizeof(*a));
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        const char **slot = NULL;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            client_usage(stdout);
+            *status = 0;
+            return 0;
+        } else if (strcmp(arg, "--insecure") == 0) {
+            a->insecure = 1;
+            continue;
+        } else if (strcmp(arg, "--quiet") == 0) {
+            a->quiet = 1;
+            continue;
+        } else if (strcmp(arg, "--resume") == 0 || strcmp(arg, "--early-data") == 0) {
+            fprintf(stderr,
+                    "tlsharness client: %s is not supported yet: the engine has no session "
+                    "resumption or 0-RTT\n",
+                    arg);
+            *status = 2;
+            return 0;
+        } else if (strcmp(arg, "--sni") == 0) {
+            slot = &a->sni;
+        } else if (strcmp(arg, "--alpn") == 0) {
+            slot = &a->alpn;
+        } else if (strcmp(arg, "--groups") == 0) {
+            slot = &a->groups;
+        } else if (strcmp(arg, "--suites") == 0) {
+            slot = &a->suites;
+        } else if (strcmp(arg, "--ca") == 0) {
+            slot = &a->ca;
+        } else if (strcmp(arg, "--cert") == 0) {
+            slot = &a->cert;
+        } else if (strcmp(arg, "--key") == 0) {
+            slot = &a->key;
+        } else if (strcmp(arg, "--keylog") == 0) {
+            slot = &a->keylog;
+        } else if (arg[0] == '-' && arg[1] != '\0') {
+            fprintf(stderr, "tlsharness client: unknown option '%s'\n", arg);
+            client_usage(stderr);
+            *status = 2;
+            return 0;
+        } else if (a->target == NULL) {
+            a->target = arg;
+            continue;
+        } else {
+            fprintf(stderr, "tlsharness client: unexpected argument '%s'\n", arg);
+            *status = 2;
+            return 0;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "tlsharness client: %s needs a value\n", arg);
+            *status = 2;
+            return 0;
+        }
+        *slot = argv[++i];
+    }
+    if (a->target == NULL) {
+        fprintf(stderr, "tlsharness client: missing HOST:PORT\n");
+        client_usage(stderr);
+        *status = 2;
+        return 0;
+    }
+    if ((a->cert == NULL) != (a->key == NULL)) {
+        fprintf(stderr, "tlsharness client: %s needs %s too\n", a->cert ? "--cert" : "--key",
+                a->cert ? "--key" : "--cert");
+        *status = 2;
+        return 0;
+    }
+    if (a->insecure && a->ca != NULL) {
+        fprintf(stderr, "tlsharness client: --insecure and --ca exclude each other\n");
+        *status = 2;
+        return 0;
+    }
+    return 1;
+}
+
+static int is_ip_literal(const char *host) {
+    unsigned char addr[16];
+    return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+}
+
+/* Writes all of |data| to standard output. */
+static int write_stdout(const uint8_t *data, size_t len) {
+    while (len > 0) {
+        ssize_t w = write(STDOUT_FILENO, data, len);
+        if (w < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            return 0;
+        }
+        data += w;
+        len -= (size_t)w;
+    }
+    return 1;
+}
+
+/* Runs the connection until the server closes or it fails; the exit status. */
+static int run_connection(int fd, th_conn *c, client_ctx *ctx, int quiet) {
+    uint8_t buf[16384];
+    int stdin_open = 1, reported = 0;
+    for (;;) {
+        th_conn_status st;
+        th_conn_get_status(c, &st);
+        if (!reported && st.state == TH_CONN_ESTABLISHED) {
+            char desc[256];
+            reported = 1;
+            th_cli_describe(&st, desc, sizeof(desc));
+            if (!quiet) {
+                char sig[16];
+                fprintf(stderr, "connected: %s sig=%s\n", desc,
+                        th_name_or_hex(th_sig_scheme_name(st.sig_scheme), st.sig_scheme, sig,
+                                       sizeof(sig)));
+                if (!print_chain(c)) {
+                    fprintf(stderr, "certificate chain: (none: the session was resumed)\n");
+                }
+            }
+        }
+        if (st.state == TH_CONN_FAILED) {
+            char why[128];
+            /* The alert we send goes out before we report; a peer already
+             * gone changes nothing in the outcome. */
+            if (!th_cli_flush(fd, c)) {
+                fprintf(stderr, "tlsharness client: the alert could not be sent\n");
+            }
+            th_cli_describe_alert(&st, why, sizeof(why));
+            fprintf(stderr, "tlsharness client: %s failed: %s\n",
+                    reported ? "connection" : "handshake", why);
+            return 1;
+        }
+        if (st.peer_closed) {
+            if (!st.we_closed && !th_conn_close(c)) {
+                return 1;
+            }
+            if (!th_cli_flush(fd, c)) {
+                fprintf(stderr, "tlsharness client: our close_notify could not be sent\n");
+            }
+            if (!quiet) {
+                fprintf(stderr, "closed: the server sent close_notify\n");
+            }
+            return 0;
+        }
+        struct pollfd pfd[2];
+        nfds_t n = 1;
+        pfd[0].fd = fd;
+        pfd[0].events = (short)(POLLIN | (th_cli_has_output(c) ? POLLOUT : 0));
+        pfd[0].revents = 0;
+        if (stdin_open && st.state == TH_CONN_ESTABLISHED && !st.we_closed &&
+            th_cli_output_has_room(c)) {
+            pfd[1].fd = STDIN_FILENO;
+            pfd[1].events = POLLIN;
+            pfd[1].revents = 0;
+            n = 2;
+        }
+        if (poll(pfd, n, -1) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            fprintf(stderr, "tlsharness client: poll: %s\n", strerror(errno));
+            return 1;
+        }
+        if ((pfd[0].revents & POLLOUT) && !th_cli_flush(fd, c)) {
+            fprintf(stderr, "tlsharness client: write to the server failed: %s\n", strerror(errno));
+            return 1;
+        }
+        if (pfd[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+            ssize_t r = recv(fd, buf, sizeof(buf), 0);
+            if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+                fprintf(stderr,
+                        "tlsharness client: the server closed the connection without "
+                        "close_notify%s\n",
+                        st.state == TH_CONN_HANDSHAKING ? " during the handshake" : "");
+                return 1;
+            }
+            if (r > 0) {
+                int ok = th_conn_recv(c, buf, (size_t)r);
+                size_t got;
+                while ((got = th_conn_read_app(c, buf, sizeof(buf))) > 0) {
+                    if (!write_stdout(buf, got)) {
+                        fprintf(stderr, "tlsharness client: cannot write to stdout: %s\n",
+                                strerror(errno));
+                        return 1;
+                    }
+                }
+                if (ok && !th_cli_flush(fd, c)) {
+                    fprintf(stderr, "tlsharness client: write to the server failed\n");
+                    return 1;
+                }
+            }
+        }
+        if (n == 2 && (pfd[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+            ssize_t r = read(STDIN_FILENO, buf, sizeof(buf));
+            if (r < 0 && errno == EINTR) {
+                continue;
+            }
+            if (r <= 0) {
+                /* End of input: close our side and wait for the server's. */
+                stdin_open = 0;
+                if (!th_conn_close(c)) {
+                    continue;
+                }
+            } else if (!th_conn_write_app(c, buf, (size_t)r, 0)) {
+                continue; /* the failure is reported at the top */
+            }
+            if (!th_cli_flush(fd, c)) {
+                fprintf(stderr, "tlsharness client: write to the server failed\n");
+                return 1;
+            }
+        }
+    }
+}
+
+int th_cli_client(int argc, char **argv) {
+    client_args a;
+    int status = 2;
+    if (!parse_args(argc, argv, &a, &status)) {
+        return status;
+    }
+    char host[256], err[512];
+    uint16_t port;
+    uint16_t groups[TH_CLI_MAX_LIST], suites[TH_CLI_MAX_LIST];
+    const char *alpn[TH_CLI_MAX_LIST];
+    char *alpn_storage = NULL;
+    th_config cfg;
+    th_cert_key ck;
+    X509_STORE *store = NULL;
+    client_ctx ctx;
+    th_conn *c = NULL;
+    int fd = -1;
+    memset(&cfg, 0, sizeof(cfg));
+    memset(&ck, 0, sizeof(ck));
+    memset(&ctx, 0, sizeof(ctx));
+
+    if (!th_cli_split_host_port(a.target, host, sizeof(host), &port, err, sizeof(err)) ||
+        (a.groups != NULL && !th_cli_parse_codes("--groups", a.groups, TH_CLI_LIST_GROUPS, groups,
+                                                 &cfg.num_groups, err, sizeof(err))) ||
+        (a.suites != NULL && !th_cli_parse_codes("--suites", a.suites, TH_CLI_LIST_SUITES, suites,
+                                                 &cfg.num_cipher_suites, err, sizeof(err))) ||
+        (a.alpn != NULL && !th_cli_parse_alpn("--alpn", a.alpn, &alpn_storage, alpn, &cfg.num_alpn,
+                                              err, sizeof(err)))) {
+        fprintf(stderr, "tlsharness client: %s\n", err);
+        goto err;
+    }
+    cfg.groups = groups;
+    cfg.cipher_suites = suites;
+    cfg.alpn = alpn;
+    if (a.insecure) {
+        cfg.insecure_skip_verify = 1;
+    } else {
+        const char *ca = a.ca != NULL ? a.ca : SYSTEM_BUNDLE;
+        if (!th_trust_store_load(ca, &store, err, sizeof(err))) {
+            fprintf(stderr, "tlsharness client: --ca: %s\n", err);
+            goto err;
+        }
+        cfg.trust_store = store;
+    }
+    if (a.cert != NULL) {
+        if (!th_cert_key_load(a.cert, a.key, &ck, err, sizeof(err))) {
+            fprintf(stderr, "tlsharness client: --cert/--key: %s\n", err);
+            goto err;
+        }
+        cfg.cert_key = &ck;
+    }
+    if (a.keylog != NULL) {
+        ctx.keylog = fopen(a.keylog, "a");
+        if (ctx.keylog == NULL) {
+            fprintf(stderr, "tlsharness client: --keylog: cannot open '%s': %s\n", a.keylog,
+                    strerror(errno));
+            goto err;
+        }
+    }
+    /* RFC 6066 §3: "Literal IPv4 and IPv6 addresses are not permitted in
+     * "HostName"": an IP target sends no SNI and is checked as an IP SAN. */
+    if (a.sni != NULL) {
+        cfg.server_name = a.sni;
+    } else if (!is_ip_literal(host)) {
+        cfg.server_name = host;
+    } else {
+        cfg.verify_host = host;
+    }
+    cfg.keylog = client_keylog;
+    cfg.keylog_ctx = &ctx;
+
+    status = 1;
+    fd = th_cli_connect(host, port, err, sizeof(err));
+    if (fd < 0) {
+        fprintf(stderr, "tlsharness client: %s\n", err);
+        goto err;
+    }
+    c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+    if (c == NULL) {
+        fprintf(stderr, "tlsharness client: cannot start the connection\n");
+        goto err;
+    }
+    if (!th_cli_flush(fd, c)) {
+        fprintf(stderr, "tlsharness client: write to the server failed: %s\n", strerror(errno));
+        goto err;
+    }
+    status = run_connection(fd, c, &ctx, a.quiet);
+
+err:
+    th_conn_free(c);
+    if (fd >= 0) {
+        close(fd);
+    }
+    if (ctx.keylog != NULL) {
+        fclose(ctx.keylog);
+    }
+    th_cert_key_cleanup(&ck);
+    X509_STORE_free(store);
+    free(alpn_storage);
+    return status;
+}
