@@ -53,11 +53,11 @@ random_port() {
     echo $((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
 }
 
-# wait_for FILE TEXT PID: 0 once TEXT is in FILE, 1 if PID exits first or 5 s
+# wait_for FILE TEXT PID: 0 once TEXT is in FILE, 1 if PID exits first or 15 s
 # pass.
 wait_for() {
     i=0
-    while [ $i -lt 50 ]; do
+    while [ $i -lt 150 ]; do
         grep -F -e "$2" "$1" >/dev/null 2>&1 && return 0
         kill -0 "$3" 2>/dev/null || return 1
         sleep 0.1
