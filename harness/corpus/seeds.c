@@ -281,7 +281,12 @@ static int clean_dir(const char *path, FILE *err) {
         }
         char file[4096];
         struct stat st;
-        snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+        int n = snprintf(file, sizeof(file), "%s/%s", path, de->d_name);
+        if (n < 0 || (size_t)n >= sizeof(file)) {
+            fprintf(err, "corpus: %s: path too long\n", path);
+            ok = 0;
+            continue;
+        }
         if (lstat(file, &st) == 0 && S_ISREG(st.st_mode) && unlink(file) != 0) {
             fprintf(err, "corpus: %s: %s\n", file, strerror(errno));
             ok = 0;
