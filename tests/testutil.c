@@ -191,3 +191,29 @@ uint8_t *th_test_patch(const uint8_t *in, size_t len, size_t offset, const char 
     free(patch);
     return copy;
 }
+
+void th_test_load_cert_key_files(const char *cert_file, const char *key_file, th_cert_key *ck) {
+    char cert[512], key[512], err[512];
+    snprintf(cert, sizeof(cert), TH_TEST_PKI_DIR "%s", cert_file);
+    snprintf(key, sizeof(key), TH_TEST_PKI_DIR "%s", key_file);
+    if (!th_cert_key_load(cert, key, ck, err, sizeof(err))) {
+        fail_msg("loading %s: %s", cert_file, err);
+    }
+}
+
+void th_test_load_cert_key(const char *name, th_cert_key *ck) {
+    char cert[128], key[128];
+    snprintf(cert, sizeof(cert), "%s-chain.pem", name);
+    snprintf(key, sizeof(key), "%s.key", name);
+    th_test_load_cert_key_files(cert, key, ck);
+}
+
+X509_STORE *th_test_load_trust_store(const char *file) {
+    char path[512], err[512];
+    X509_STORE *store = NULL;
+    snprintf(path, sizeof(path), TH_TEST_PKI_DIR "%s", file);
+    if (!th_trust_store_load(path, &store, err, sizeof(err))) {
+        fail_msg("trust store %s: %s", file, err);
+    }
+    return store;
+}

@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "th_base.h"
+#include "x509.h"
 
 /* Parse |in| then write what was parsed into |out|. Returns 0 (alert set) when
  * the parse fails. Tests wrap each parser/writer pair in one of these with
@@ -68,5 +69,18 @@ void th_expect_length_pm1_rejected(th_codec_fn fn, const uint8_t *in, size_t len
 
 /* Returns a malloc'd copy of |in| with the bytes of |patch_hex| written at |offset|. */
 uint8_t *th_test_patch(const uint8_t *in, size_t len, size_t offset, const char *patch_hex);
+
+/* The committed test PKI (scenarios/pki/). */
+#define TH_TEST_PKI_DIR TH_VECTORS_DIR "/../../scenarios/pki/"
+
+/* Loads scenarios/pki/<cert_file> and <key_file> into |ck|; fails the test
+ * naming the file otherwise. */
+void th_test_load_cert_key_files(const char *cert_file, const char *key_file, th_cert_key *ck);
+
+/* Loads NAME-chain.pem with NAME.key: the chain a peer NAME sends. */
+void th_test_load_cert_key(const char *name, th_cert_key *ck);
+
+/* Loads scenarios/pki/<file> as a trust store; fails the test otherwise. */
+X509_STORE *th_test_load_trust_store(const char *file);
 
 #endif

@@ -17,8 +17,6 @@
 #include "record_layer.h"
 #include "testutil.h"
 
-#define PKI TH_VECTORS_DIR "/../../scenarios/pki/"
-
 static const uint16_t kSuites[] = {TH_TLS_AES_128_GCM_SHA256, TH_TLS_AES_256_GCM_SHA384,
                                    TH_TLS_CHACHA20_POLY1305_SHA256};
 static const uint16_t kGroups[] = {TH_GROUP_X25519, TH_GROUP_SECP256R1, TH_GROUP_SECP384R1};
@@ -43,23 +41,11 @@ typedef struct {
     X509_STORE *store;
 } fixture;
 
-static void load_ck(const char *name, th_cert_key *ck) {
-    char cert[512], key[512], err[512];
-    snprintf(cert, sizeof(cert), PKI "%s-chain.pem", name);
-    snprintf(key, sizeof(key), PKI "%s.key", name);
-    if (!th_cert_key_load(cert, key, ck, err, sizeof(err))) {
-        fail_msg("%s", err);
-    }
-}
-
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof(*f));
-    char err[512];
-    load_ck("server-ecdsa-p256", &f->server_ck);
-    load_ck("client-ecdsa-p256", &f->client_ck);
-    if (!th_trust_store_load(PKI "trust-bundle.pem", &f->store, err, sizeof(err))) {
-        fail_msg("%s", err);
-    }
+    th_test_load_cert_key("server-ecdsa-p256", &f->server_ck);
+    th_test_load_cert_key("client-ecdsa-p256", &f->client_ck);
+    f->store = th_test_load_trust_store("trust-bundle.pem");
     *state = f;
     return 0;
 }

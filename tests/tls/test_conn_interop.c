@@ -20,7 +20,7 @@
 #include "record_layer.h"
 #include "testutil.h"
 
-#define PKI TH_VECTORS_DIR "/../../scenarios/pki/"
+#define PKI TH_TEST_PKI_DIR
 
 static const uint16_t kSuites[] = {TH_TLS_AES_128_GCM_SHA256, TH_TLS_AES_256_GCM_SHA384,
                                    TH_TLS_CHACHA20_POLY1305_SHA256};
@@ -48,23 +48,11 @@ typedef struct {
     X509_STORE *store;
 } fixture;
 
-static void load_ck(const char *name, th_cert_key *ck) {
-    char cert[512], key[512], err[512];
-    snprintf(cert, sizeof(cert), PKI "%s-chain.pem", name);
-    snprintf(key, sizeof(key), PKI "%s.key", name);
-    if (!th_cert_key_load(cert, key, ck, err, sizeof(err))) {
-        fail_msg("%s", err);
-    }
-}
-
 static int setup(void **state) {
     fixture *f = calloc(1, sizeof(*f));
-    char err[512];
-    load_ck("server-ecdsa-p256", &f->server_ck);
-    load_ck("client-ecdsa-p256", &f->client_ck);
-    if (!th_trust_store_load(PKI "trust-bundle.pem", &f->store, err, sizeof(err))) {
-        fail_msg("%s", err);
-    }
+    th_test_load_cert_key("server-ecdsa-p256", &f->server_ck);
+    th_test_load_cert_key("client-ecdsa-p256", &f->client_ck);
+    f->store = th_test_load_trust_store("trust-bundle.pem");
     *state = f;
     return 0;
 }
@@ -824,7 +812,7 @@ static void test_bssl_client_every_server_key_type(void **state) {
         th_config cfg;
         th_cert_key ck;
         pair p;
-        load_ck(kServerCerts[k].leaf, &ck);
+        th_test_load_cert_key(kServerCerts[k].leaf, &ck);
         base_config(&cfg, f, &seed);
         SSL_CTX *ctx = bssl_ctx(0, NULL);
         if (kServerCerts[k].scheme == TH_SIG_ED25519) {

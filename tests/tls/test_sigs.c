@@ -16,7 +16,7 @@
 #include "testutil.h"
 #include "x509.h"
 
-#define PKI TH_VECTORS_DIR "/../../scenarios/pki/"
+#define PKI TH_TEST_PKI_DIR
 
 static const char kSimple[] = "rfc8448-simple-1rtt.txt";
 
@@ -194,12 +194,7 @@ typedef struct {
 } pki_id;
 
 static void pki_load(const char *name, pki_id *id) {
-    char cert[512], key[512], err[512];
-    snprintf(cert, sizeof(cert), PKI "%s-chain.pem", name);
-    snprintf(key, sizeof(key), PKI "%s.key", name);
-    if (!th_cert_key_load(cert, key, &id->ck, err, sizeof(err))) {
-        fail_msg("%s", err);
-    }
+    th_test_load_cert_key(name, &id->ck);
     uint8_t alert;
     char why[256];
     assert_true(th_leaf_public_key(id->ck.chain[0], &id->pub, &alert, why, sizeof(why)));

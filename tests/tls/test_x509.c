@@ -16,7 +16,7 @@
 #include "x509.h"
 
 /* The committed test PKI (scenarios/pki/README.md). */
-#define PKI TH_VECTORS_DIR "/../../scenarios/pki/"
+#define PKI TH_TEST_PKI_DIR
 
 /* 2023-11-14T22:13:20Z, inside the validity of every good certificate. */
 static const time_t kNow = 1700000000;
@@ -29,33 +29,6 @@ static const time_t kExpiredNotAfter = 1009843199;
 static const time_t kNotYetValidFirstSecond = 3786912000;
 static const time_t k2000 = 946684800;
 static const time_t k2100 = 4102444800;
-
-static void load_named(const char *cert_file, const char *key_file, th_cert_key *ck) {
-    char cert[512], key[512], err[512];
-    snprintf(cert, sizeof(cert), PKI "%s", cert_file);
-    snprintf(key, sizeof(key), PKI "%s", key_file);
-    if (!th_cert_key_load(cert, key, ck, err, sizeof(err))) {
-        fail_msg("loading %s: %s", cert_file, err);
-    }
-}
-
-/* NAME-chain.pem with NAME.key: the chain a peer NAME sends. */
-static void load_chain(const char *name, th_cert_key *ck) {
-    char cert[128], key[128];
-    snprintf(cert, sizeof(cert), "%s-chain.pem", name);
-    snprintf(key, sizeof(key), "%s.key", name);
-    load_named(cert, key, ck);
-}
-
-static X509_STORE *load_store(const char *file) {
-    char path[512], err[512];
-    X509_STORE *store = NULL;
-    snprintf(path, sizeof(path), PKI "%s", file);
-    if (!th_trust_store_load(path, &store, err, sizeof(err))) {
-        fail_msg("trust store %s: %s", file, err);
-    }
-    return store;
-}
 
 static void expect_ok(X509_STORE *store, const th_bytes *certs, size_t n, const char *host,
                       int purpose_server, time_t now) {
@@ -97,10 +70,10 @@ static const char *const kClients[] = {"client-ecdsa-p256", "client-rsa2048"};
 
 static void test_good_server_chains_verify_for_localhost_and_ip(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     for (size_t i = 0; i < sizeof(kServers) / sizeof(kServers[0]); i++) {
         th_cert_key ck;
-        load_chain(kServers[i], &ck);
+        th_test_load_cert_key(kServers[i], &ck);
         assert_int_equal(ck.num_chain, 2);
         expect_ok(store, ck.chain, ck.num_chain, "localhost", 1, kNow);
         expect_ok(store, ck.chain, ck.num_chain, "127.0.0.1", 1, kNow);
@@ -111,10 +84,10 @@ static void test_good_server_chains_verify_for_localhost_and_ip(void **state) {
 
 static void test_good_client_chains_verify_as_client(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     for (size_t i = 0; i < sizeof(kClients) / sizeof(kClients[0]); i++) {
         th_cert_key ck;
-        load_chain(kClients[i], &ck);
+        th_test_load_cert_key(kClients[i], &ck);
         expect_ok(store, ck.chain, ck.num_chain, NULL, 0, kNow);
         th_cert_key_cleanup(&ck);
     }
@@ -123,9 +96,9 @@ static void test_good_client_chains_verify_as_client(void **state) {
 
 static void test_good_chain_verifies_at_validity_edges(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     expect_ok(store, ck.chain, ck.num_chain, "localhost", 1, k2000);
     expect_ok(store, ck.chain, ck.num_chain, "localhost", 1, k2100 - 2);
     th_cert_key_cleanup(&ck);
@@ -134,9 +107,9 @@ static void test_good_chain_verifies_at_validity_edges(void **state) {
 
 static void test_good_chain_outside_validity_is_certificate_expired(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     expect_alert(store, ck.chain, ck.num_chain, "localhost", 1, k2000 - 1,
                  TH_ALERT_CERTIFICATE_EXPIRED);
     expect_alert(store, ck.chain, ck.num_chain, "localhost", 1, k2100,
@@ -147,9 +120,9 @@ static void test_good_chain_outside_validity_is_certificate_expired(void **state
 
 static void test_name_check_ignores_case_and_can_be_skipped(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-rsa2048", &ck);
+    th_test_load_cert_key("server-rsa2048", &ck);
     expect_ok(store, ck.chain, ck.num_chain, "LocalHost", 1, kNow);
     expect_ok(store, ck.chain, ck.num_chain, NULL, 1, kNow);
     th_cert_key_cleanup(&ck);
@@ -158,9 +131,9 @@ static void test_name_check_ignores_case_and_can_be_skipped(void **state) {
 
 static void test_other_name_or_address_is_bad_certificate(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     static const char *const kOthers[] = {"other.example", "localhost.example", "127.0.0.2", "::1",
                                           "bad-wrong-host"};
     for (size_t i = 0; i < sizeof(kOthers) / sizeof(kOthers[0]); i++) {
@@ -172,9 +145,9 @@ static void test_other_name_or_address_is_bad_certificate(void **state) {
 
 static void test_expired_leaf_is_certificate_expired(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("bad-expired", &ck);
+    th_test_load_cert_key("bad-expired", &ck);
     expect_why(store, ck.chain, ck.num_chain, "localhost", TH_ALERT_CERTIFICATE_EXPIRED,
                "CN=bad-expired): certificate has expired");
     expect_alert(store, ck.chain, ck.num_chain, "localhost", 1, kExpiredNotAfter + 1,
@@ -188,9 +161,9 @@ static void test_expired_leaf_is_certificate_expired(void **state) {
 
 static void test_not_yet_valid_leaf_is_certificate_expired(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("bad-not-yet-valid", &ck);
+    th_test_load_cert_key("bad-not-yet-valid", &ck);
     expect_why(store, ck.chain, ck.num_chain, "localhost", TH_ALERT_CERTIFICATE_EXPIRED,
                "not yet valid");
     expect_alert(store, ck.chain, ck.num_chain, "localhost", 1, kNotYetValidFirstSecond - 1,
@@ -202,9 +175,9 @@ static void test_not_yet_valid_leaf_is_certificate_expired(void **state) {
 
 static void test_wrong_host_is_bad_certificate(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("bad-wrong-host", &ck);
+    th_test_load_cert_key("bad-wrong-host", &ck);
     expect_alert(store, ck.chain, ck.num_chain, "localhost", 1, kNow, TH_ALERT_BAD_CERTIFICATE);
     expect_alert(store, ck.chain, ck.num_chain, "127.0.0.1", 1, kNow, TH_ALERT_BAD_CERTIFICATE);
     uint8_t alert;
@@ -222,13 +195,13 @@ static void test_wrong_host_is_bad_certificate(void **state) {
 
 static void test_unknown_ca_is_unknown_ca(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("bad-unknown-ca", &ck);
+    th_test_load_cert_key("bad-unknown-ca", &ck);
     assert_int_equal(ck.num_chain, 1);
     expect_why(store, ck.chain, ck.num_chain, "localhost", TH_ALERT_UNKNOWN_CA,
                "unable to get local issuer certificate");
-    X509_STORE *other = load_store("untrusted-root.pem");
+    X509_STORE *other = th_test_load_trust_store("untrusted-root.pem");
     expect_ok(other, ck.chain, ck.num_chain, "localhost", 1, kNow);
     X509_STORE_free(other);
     th_cert_key_cleanup(&ck);
@@ -237,12 +210,12 @@ static void test_unknown_ca_is_unknown_ca(void **state) {
 
 static void test_missing_intermediate_is_unknown_ca(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     expect_alert(store, ck.chain, 1, "localhost", 1, kNow, TH_ALERT_UNKNOWN_CA);
     /* A store of other roots does not anchor our chain either. */
-    X509_STORE *other = load_store("untrusted-root.pem");
+    X509_STORE *other = th_test_load_trust_store("untrusted-root.pem");
     expect_alert(other, ck.chain, ck.num_chain, "localhost", 1, kNow, TH_ALERT_UNKNOWN_CA);
     X509_STORE_free(other);
     th_cert_key_cleanup(&ck);
@@ -251,9 +224,9 @@ static void test_missing_intermediate_is_unknown_ca(void **state) {
 
 static void test_bad_signature_is_bad_certificate(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("bad-signature", &ck);
+    th_test_load_cert_key("bad-signature", &ck);
     expect_why(store, ck.chain, ck.num_chain, "localhost", TH_ALERT_BAD_CERTIFICATE,
                "signature failure");
     /* Restoring the flipped last byte (README) makes it verify. */
@@ -269,17 +242,17 @@ static void test_bad_signature_is_bad_certificate(void **state) {
 
 static void test_leaf_for_the_other_role_is_unsupported_certificate(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     for (size_t i = 0; i < sizeof(kServers) / sizeof(kServers[0]); i++) {
         th_cert_key ck;
-        load_chain(kServers[i], &ck);
+        th_test_load_cert_key(kServers[i], &ck);
         expect_alert(store, ck.chain, ck.num_chain, NULL, 0, kNow,
                      TH_ALERT_UNSUPPORTED_CERTIFICATE);
         th_cert_key_cleanup(&ck);
     }
     for (size_t i = 0; i < sizeof(kClients) / sizeof(kClients[0]); i++) {
         th_cert_key ck;
-        load_chain(kClients[i], &ck);
+        th_test_load_cert_key(kClients[i], &ck);
         expect_why(store, ck.chain, ck.num_chain, NULL, TH_ALERT_UNSUPPORTED_CERTIFICATE,
                    "unsupported certificate purpose");
         th_cert_key_cleanup(&ck);
@@ -289,9 +262,9 @@ static void test_leaf_for_the_other_role_is_unsupported_certificate(void **state
 
 static void test_unparseable_der_is_decode_error(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     const th_bytes leaf = ck.chain[0], inter = ck.chain[1];
     static const uint8_t kGarbage[] = {0x30, 0x03, 0x02, 0x01, 0x00};
 
@@ -324,7 +297,7 @@ static void test_unparseable_der_is_decode_error(void **state) {
  * (OPENSSL_free it). */
 static uint8_t *issue_server_leaf(EVP_PKEY *key, size_t *out_len) {
     th_cert_key ca;
-    load_named("intermediate-ca.pem", "intermediate-ca.key", &ca);
+    th_test_load_cert_key_files("intermediate-ca.pem", "intermediate-ca.key", &ca);
     const uint8_t *p = ca.chain[0].data;
     X509 *issuer = d2i_X509(NULL, &p, (long)ca.chain[0].len);
     assert_non_null(issuer);
@@ -373,9 +346,9 @@ static EVP_PKEY *ec_key(int curve) {
 
 /* Verifies a freshly issued leaf for |key| behind intermediate-ca. */
 static void verify_issued(EVP_PKEY *key, int ok, uint8_t want, const char *fragment) {
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ca;
-    load_named("intermediate-ca.pem", "intermediate-ca.key", &ca);
+    th_test_load_cert_key_files("intermediate-ca.pem", "intermediate-ca.key", &ca);
     size_t leaf_len;
     uint8_t *leaf = issue_server_leaf(key, &leaf_len);
     th_bytes certs[2] = {{leaf, leaf_len}, ca.chain[0]};
@@ -416,9 +389,9 @@ static void test_unsupported_leaf_key_is_unsupported_certificate(void **state) {
 
 static void test_corrupt_leaf_key_is_decode_error(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     /* Find the 65-byte uncompressed point in the DER and move it off the curve. */
     const uint8_t *p = ck.chain[0].data;
     X509 *x = d2i_X509(NULL, &p, (long)ck.chain[0].len);
@@ -462,17 +435,17 @@ static uint8_t *patch_first(th_bytes der, const char *from_hex, const char *to_h
 
 static void test_unknown_key_algorithm_is_unsupported_certificate(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     /* rsaEncryption -> id-RSASSA-PSS, which BoringSSL does not decode. */
     th_cert_key rsa;
-    load_chain("server-rsa2048", &rsa);
+    th_test_load_cert_key("server-rsa2048", &rsa);
     uint8_t *pss = patch_first(rsa.chain[0], "06092a864886f70d010101", "06092a864886f70d01010a");
     th_bytes pss_chain[2] = {{pss, rsa.chain[0].len}, rsa.chain[1]};
     expect_why(store, pss_chain, 2, "localhost", TH_ALERT_UNSUPPORTED_CERTIFICATE,
                "algorithm is not supported");
     /* secp384r1 -> secp256k1, a named curve BoringSSL does not decode. */
     th_cert_key p384;
-    load_chain("server-ecdsa-p384", &p384);
+    th_test_load_cert_key("server-ecdsa-p384", &p384);
     uint8_t *k1 = patch_first(p384.chain[0], "06052b81040022", "06052b8104000a");
     th_bytes k1_chain[2] = {{k1, p384.chain[0].len}, p384.chain[1]};
     expect_why(store, k1_chain, 2, "localhost", TH_ALERT_UNSUPPORTED_CERTIFICATE,
@@ -486,7 +459,7 @@ static void test_unknown_key_algorithm_is_unsupported_certificate(void **state) 
 
 static void test_empty_chain_alert_is_the_callers(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     expect_why(store, NULL, 0, "localhost", TH_ALERT_DECODE_ERROR, "empty certificate chain");
     expect_alert(store, NULL, 0, NULL, 0, kNow, TH_ALERT_CERTIFICATE_REQUIRED);
     assert_int_equal(th_alert_empty_server_chain(TH_VERSION_TLS13), TH_ALERT_DECODE_ERROR);
@@ -498,9 +471,9 @@ static void test_empty_chain_alert_is_the_callers(void **state) {
 
 static void test_bad_arguments_are_internal_error(void **state) {
     (void)state;
-    X509_STORE *store = load_store("trust-bundle.pem");
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
     th_cert_key ck;
-    load_chain("server-ecdsa-p256", &ck);
+    th_test_load_cert_key("server-ecdsa-p256", &ck);
     expect_alert(store, ck.chain, ck.num_chain, "", 1, kNow, TH_ALERT_INTERNAL_ERROR);
     expect_alert(NULL, ck.chain, ck.num_chain, "localhost", 1, kNow, TH_ALERT_INTERNAL_ERROR);
     th_cert_key_cleanup(&ck);
@@ -578,8 +551,8 @@ static void test_trust_store_reads_every_certificate(void **state) {
         fail_msg("%s", err);
     }
     th_cert_key good, unknown;
-    load_chain("server-ed25519", &good);
-    load_chain("bad-unknown-ca", &unknown);
+    th_test_load_cert_key("server-ed25519", &good);
+    th_test_load_cert_key("bad-unknown-ca", &unknown);
     expect_ok(store, good.chain, good.num_chain, "localhost", 1, kNow);
     expect_ok(store, unknown.chain, unknown.num_chain, "localhost", 1, kNow);
     th_cert_key_cleanup(&good);
@@ -603,16 +576,16 @@ static void test_cert_key_load_gives_der_chain_and_key(void **state) {
         {"client-ecdsa-p256", EVP_PKEY_EC}, {"client-rsa2048", EVP_PKEY_RSA},
     };
     th_cert_key inter;
-    load_named("intermediate-ca.pem", "intermediate-ca.key", &inter);
+    th_test_load_cert_key_files("intermediate-ca.pem", "intermediate-ca.key", &inter);
     assert_int_equal(inter.num_chain, 1);
     for (size_t i = 0; i < sizeof(kIds) / sizeof(kIds[0]); i++) {
         th_cert_key chain, leaf;
         char file[128];
-        load_chain(kIds[i].name, &chain);
+        th_test_load_cert_key(kIds[i].name, &chain);
         snprintf(file, sizeof(file), "%s.pem", kIds[i].name);
         char key[128];
         snprintf(key, sizeof(key), "%s.key", kIds[i].name);
-        load_named(file, key, &leaf);
+        th_test_load_cert_key_files(file, key, &leaf);
         assert_int_equal(EVP_PKEY_id(chain.key), kIds[i].type);
         assert_int_equal(chain.num_chain, 2);
         assert_int_equal(leaf.num_chain, 1);
