@@ -6,11 +6,16 @@
  * the server's bytes until the handshake is done and, like Wireshark with a
  * key log, opens the server's handshake records with the
  * SERVER_HANDSHAKE_TRAFFIC_SECRET the engine logged, to print the chain of
- * its Certificate message. */
+ * its Certificate message.
+ *
+ * With --resume it connects twice: the first connection only waits for the
+ * server's NewSessionTicket and closes, the second offers that session (and
+ * with --early-data sends a file as 0-RTT data) and carries standard input. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <arpa/inet.h>
@@ -18,41 +23,58 @@
 #include <openssl/mem.h>
 
 #include "cli.h"
+#include "cli_io.h"
 #include "cli_net.h"
 #include "names.h"
 
 /* Used when neither --ca nor --insecure is given. */
 #define SYSTEM_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
+/* How long the first --resume connection waits after its handshake for a
+ * NewSessionTicket before it closes anyway (tickets that still arrive before
+ * the server's close_notify are kept too). */
+#define TICKET_WAIT_MS 5000
+/* Largest --early-data file; a ticket's max_early_data_size is usually
+ * 16 KiB or less, so larger files would never go out as 0-RTT anyway. */
+#define MAX_EARLY_DATA_FILE (1024u * 1024u)
 
 static void client_usage(FILE *f) {
-    fprintf(f, "usage: tlsharness client HOST:PORT [options]\n"
-               "\n"
-               "Connects with TLS 1.3, prints the negotiated parameters and the server's\n"
-               "certificate chain to stderr, sends standard input to the server and writes\n"
-               "what the server sends to standard output. At end of input it sends\n"
-               "close_notify and exits when the server closes.\n"
-               "\n"
-               "  --sni NAME       server_name to send and the name the certificate must match\n"
-               "                   (default: HOST unless it is an IP address; an IP address is\n"
-               "                   then matched against the certificate's IP SANs)\n"
-               "  --alpn LIST      comma-separated ALPN protocols, e.g. h2,http/1.1\n"
-               "  --groups LIST    key exchange groups in preference order, e.g.\n"
-               "                   x25519,secp256r1,secp384r1 (a key share for the first)\n"
-               "  --suites LIST    TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
-               "                   TLS_CHACHA20_POLY1305_SHA256\n"
-               "  --ca FILE        PEM trust anchors (default: " SYSTEM_BUNDLE ")\n"
-               "  --insecure       do not verify the server's certificate\n"
-               "  --cert FILE      our certificate chain (PEM), sent when the server asks\n"
-               "  --key FILE       its private key (PEM)\n"
-               "  --keylog FILE    append NSS key log lines (Wireshark's SSLKEYLOGFILE format)\n"
-               "  --quiet          do not print the parameters and the chain\n"
-               "  --help           this text\n"
-               "\n"
-               "--resume and --early-data are not available yet (the engine has no resumption).\n"
-               "\n"
-               "Exit status: 0 the server closed the connection with close_notify; 1 the\n"
-               "handshake or the connection failed (the alert is printed); 2 usage or input\n"
-               "error.\n");
+    fprintf(f,
+            "usage: tlsharness client HOST:PORT [options]\n"
+            "\n"
+            "Connects with TLS 1.3, prints the negotiated parameters and the server's\n"
+            "certificate chain to stderr, sends standard input to the server and writes\n"
+            "what the server sends to standard output. At end of input it sends\n"
+            "close_notify and exits when the server closes.\n"
+            "\n"
+            "  --sni NAME       server_name to send and the name the certificate must match\n"
+            "                   (default: HOST unless it is an IP address; an IP address is\n"
+            "                   then matched against the certificate's IP SANs)\n"
+            "  --alpn LIST      comma-separated ALPN protocols, e.g. h2,http/1.1\n"
+            "  --groups LIST    key exchange groups in preference order, e.g.\n"
+            "                   x25519,secp256r1,secp384r1 (a key share for the first)\n"
+            "  --suites LIST    TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
+            "                   TLS_CHACHA20_POLY1305_SHA256\n"
+            "  --ca FILE        PEM trust anchors (default: " SYSTEM_BUNDLE ")\n"
+            "  --insecure       do not verify the server's certificate\n"
+            "  --cert FILE      our certificate chain (PEM), sent when the server asks\n"
+            "  --key FILE       its private key (PEM)\n"
+            "  --keylog FILE    append NSS key log lines (Wireshark's SSLKEYLOGFILE format)\n"
+            "  --resume         connect twice: the first connection waits (up to %d s) for\n"
+            "                   the server's session ticket and closes; the second offers\n"
+            "                   the session (PSK resumption) and carries\n"
+            "                   standard input. Each \"connected:\" line says resumed=yes/no\n"
+            "  --early-data FILE (needs --resume) send FILE as 0-RTT data on the second\n"
+            "                   connection; its \"connected:\" line says\n"
+            "                   early_data=accepted, rejected, or not-sent (no ticket, or\n"
+            "                   the ticket allows fewer bytes); unless accepted the bytes are\n"
+            "                   sent again once the handshake is done (RFC 8446 4.2.10)\n"
+            "  --quiet          do not print the parameters and the chain\n"
+            "  --help           this text\n"
+            "\n"
+            "Exit status: 0 the server closed the connection (each connection, with\n"
+            "--resume) with close_notify; 1 the handshake or the connection failed (the\n"
+            "alert is printed); 2 usage or input error.\n",
+            TICKET_WAIT_MS / 1000);
 }
 
 typedef struct {
@@ -96,8 +118,8 @@ static int print_chain(const th_conn *c) {
 }
 
 typedef struct {
-    const char *target, *sni, *alpn, *groups, *suites, *ca, *cert, *key, *keylog;
-    int insecure, quiet;
+    const char *target, *sni, *alpn, *groups, *suites, *ca, *cert, *key, *keylog, *early_data;
+    int insecure, quiet, resume;
 } client_args;
 
 /* Parses argv; 1 to run, 0 to exit with *status. */
@@ -116,13 +138,11 @@ static int parse_args(int argc, char **argv, client_args *a, int *status) {
         } else if (strcmp(arg, "--quiet") == 0) {
             a->quiet = 1;
             continue;
-        } else if (strcmp(arg, "--resume") == 0 || strcmp(arg, "--early-data") == 0) {
-            fprintf(stderr,
-                    "tlsharness client: %s is not supported yet: the engine has no session "
-                    "resumption or 0-RTT\n",
-                    arg);
-            *status = 2;
-            return 0;
+        } else if (strcmp(arg, "--resume") == 0) {
+            a->resume = 1;
+            continue;
+        } else if (strcmp(arg, "--early-data") == 0) {
+            slot = &a->early_data;
         } else if (strcmp(arg, "--sni") == 0) {
             slot = &a->sni;
         } else if (strcmp(arg, "--alpn") == 0) {
@@ -176,6 +196,18 @@ static int parse_args(int argc, char **argv, client_args *a, int *status) {
         *status = 2;
         return 0;
     }
+    if (a->early_data != NULL && !a->resume) {
+        fprintf(stderr, "tlsharness client: --early-data needs --resume (0-RTT data goes on the "
+                        "resumed connection)\n");
+        *status = 2;
+        return 0;
+    }
+    if (a->early_data != NULL && strcmp(a->early_data, "-") == 0) {
+        fprintf(stderr, "tlsharness client: --early-data: '-' is not accepted: standard input "
+                        "goes to the second connection\n");
+        *status = 2;
+        return 0;
+    }
     return 1;
 }
 
@@ -200,25 +232,86 @@ static int write_stdout(const uint8_t *data, size_t len) {
     return 1;
 }
 
+/* What one connection does besides its handshake. */
+typedef struct {
+    int quiet;
+    /* --resume: the "connected:" line says resumed=yes/no. */
+    int report_resumption;
+    /* 0 for the first --resume connection: instead of reading standard input
+     * it closes once a session ticket arrived or TICKET_WAIT_MS passed. */
+    int use_stdin;
+    /* --early-data on the second connection: the bytes the config offers as
+     * 0-RTT, written again once established unless the server accepted them;
+     * |ticket_max_early| is what the offered ticket allows (for the note when
+     * they were not sent as 0-RTT), |have_session| whether one was offered. */
+    const uint8_t *early_data;
+    size_t early_data_len;
+    int have_session;
+    uint32_t ticket_max_early;
+} conn_plan;
+
+static int64_t now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Prints the "connected:" line and the chain of an established connection. */
+static void report_connected(const th_conn *c, const th_conn_status *st, const conn_plan *plan) {
+    char desc[256], sig[16], extra[96] = "";
+    th_cli_describe(st, desc, sizeof(desc));
+    if (plan->report_resumption) {
+        const char *early = NULL;
+        if (plan->early_data_len != 0) {
+            early = st->early_data_accepted  ? "accepted"
+                    : st->early_data_offered ? "rejected"
+                                             : "not-sent";
+        }
+        snprintf(extra, sizeof(extra), " resumed=%s%s%s", st->resumed ? "yes" : "no",
+                 early != NULL ? " early_data=" : "", early != NULL ? early : "");
+    }
+    /* A resumed handshake has no CertificateVerify (RFC 8446 §2.2). */
+    fprintf(stderr, "connected: %s sig=%s%s\n", desc,
+            st->resumed ? "-"
+                        : th_name_or_hex(th_sig_scheme_name(st->sig_scheme), st->sig_scheme, sig,
+                                         sizeof(sig)),
+            extra);
+    if (!print_chain(c)) {
+        fprintf(stderr, "certificate chain: (none: the session was resumed)\n");
+    }
+    if (plan->early_data_len != 0 && !st->early_data_offered) {
+        if (!plan->have_session) {
+            fprintf(stderr, "early data: not sent as 0-RTT (no session ticket); sent now\n");
+        } else {
+            fprintf(stderr,
+                    "early data: not sent as 0-RTT (the ticket allows %u bytes, the file has "
+                    "%zu); sent now\n",
+                    (unsigned)plan->ticket_max_early, plan->early_data_len);
+        }
+    }
+}
+
 /* Runs the connection until the server closes or it fails; the exit status. */
-static int run_connection(int fd, th_conn *c, client_ctx *ctx, int quiet) {
+static int run_connection(int fd, th_conn *c, const conn_plan *plan) {
     uint8_t buf[16384];
-    int stdin_open = 1, reported = 0;
+    int stdin_open = plan->use_stdin, reported = 0;
+    int64_t ticket_deadline = 0;
     for (;;) {
         th_conn_status st;
         th_conn_get_status(c, &st);
         if (!reported && st.state == TH_CONN_ESTABLISHED) {
-            char desc[256];
             reported = 1;
-            th_cli_describe(&st, desc, sizeof(desc));
-            if (!quiet) {
-                char sig[16];
-                fprintf(stderr, "connected: %s sig=%s\n", desc,
-                        th_name_or_hex(th_sig_scheme_name(st.sig_scheme), st.sig_scheme, sig,
-                                       sizeof(sig)));
-                if (!print_chain(c)) {
-                    fprintf(stderr, "certificate chain: (none: the session was resumed)\n");
-                }
+            ticket_deadline = now_ms() + TICKET_WAIT_MS;
+            if (!plan->quiet) {
+                report_connected(c, &st, plan);
+            }
+            /* RFC 8446 §4.2.10: "If the server [rejects early data] ... the
+             * client ... MAY choose to retransmit the Application Data it
+             * previously sent in early data once the handshake has been
+             * completed." */
+            if (plan->early_data_len != 0 && !st.early_data_accepted &&
+                !th_conn_write_app(c, plan->early_data, plan->early_data_len, 0)) {
+                continue; /* the failure is reported at the top */
             }
         }
         if (st.state == TH_CONN_FAILED) {
@@ -240,10 +333,27 @@ static int run_connection(int fd, th_conn *c, client_ctx *ctx, int quiet) {
             if (!th_cli_flush(fd, c)) {
                 fprintf(stderr, "tlsharness client: our close_notify could not be sent\n");
             }
-            if (!quiet) {
+            if (!plan->quiet) {
                 fprintf(stderr, "closed: the server sent close_notify\n");
             }
             return 0;
+        }
+        /* The first --resume connection closes once it holds a ticket. */
+        int waiting_ticket = !plan->use_stdin && st.state == TH_CONN_ESTABLISHED && !st.we_closed;
+        int timeout = -1;
+        if (waiting_ticket) {
+            int64_t left = ticket_deadline - now_ms();
+            if (st.tickets_received > 0 || left <= 0) {
+                if (!th_conn_close(c)) {
+                    continue;
+                }
+                if (!th_cli_flush(fd, c)) {
+                    fprintf(stderr, "tlsharness client: write to the server failed\n");
+                    return 1;
+                }
+                continue;
+            }
+            timeout = (int)left;
         }
         struct pollfd pfd[2];
         nfds_t n = 1;
@@ -257,7 +367,7 @@ static int run_connection(int fd, th_conn *c, client_ctx *ctx, int quiet) {
             pfd[1].revents = 0;
             n = 2;
         }
-        if (poll(pfd, n, -1) < 0) {
+        if (poll(pfd, n, timeout) < 0) {
             if (errno == EINTR) {
                 continue;
             }
@@ -315,6 +425,39 @@ static int run_connection(int fd, th_conn *c, client_ctx *ctx, int quiet) {
     }
 }
 
+/* Connects, runs one connection with |cfg| and |plan| and, when |session| is
+ * not NULL, stores the newest session ticket it received there (NULL when
+ * none). The exit status. */
+static int connect_and_run(const char *host, uint16_t port, const th_config *cfg,
+                           const conn_plan *plan, th_session **session) {
+    char err[512];
+    int status = 1;
+    th_conn *c = NULL;
+    int fd = th_cli_connect(host, port, err, sizeof(err));
+    if (fd < 0) {
+        fprintf(stderr, "tlsharness client: %s\n", err);
+        return 1;
+    }
+    c = th_conn_new(cfg, TH_ROLE_CLIENT);
+    if (c == NULL) {
+        fprintf(stderr, "tlsharness client: cannot start the connection\n");
+        goto err;
+    }
+    if (!th_cli_flush(fd, c)) {
+        fprintf(stderr, "tlsharness client: write to the server failed: %s\n", strerror(errno));
+        goto err;
+    }
+    status = run_connection(fd, c, plan);
+    if (session != NULL) {
+        *session = th_conn_take_session(c);
+    }
+
+err:
+    th_conn_free(c);
+    close(fd);
+    return status;
+}
+
 int th_cli_client(int argc, char **argv) {
     client_args a;
     int status = 2;
@@ -326,15 +469,18 @@ int th_cli_client(int argc, char **argv) {
     uint16_t groups[TH_CLI_MAX_LIST], suites[TH_CLI_MAX_LIST];
     const char *alpn[TH_CLI_MAX_LIST];
     char *alpn_storage = NULL;
+    uint8_t *early = NULL;
+    size_t early_len = 0;
     th_config cfg;
     th_cert_key ck;
     X509_STORE *store = NULL;
     client_ctx ctx;
-    th_conn *c = NULL;
-    int fd = -1;
+    th_session *session = NULL;
+    conn_plan plan;
     memset(&cfg, 0, sizeof(cfg));
     memset(&ck, 0, sizeof(ck));
     memset(&ctx, 0, sizeof(ctx));
+    memset(&plan, 0, sizeof(plan));
 
     if (!th_cli_split_host_port(a.target, host, sizeof(host), &port, err, sizeof(err)) ||
         (a.groups != NULL && !th_cli_parse_codes("--groups", a.groups, TH_CLI_LIST_GROUPS, groups,
@@ -345,6 +491,17 @@ int th_cli_client(int argc, char **argv) {
                                               err, sizeof(err)))) {
         fprintf(stderr, "tlsharness client: %s\n", err);
         goto err;
+    }
+    if (a.early_data != NULL) {
+        if (!th_cli_read_file(a.early_data, MAX_EARLY_DATA_FILE, &early, &early_len, err,
+                              sizeof(err))) {
+            fprintf(stderr, "tlsharness client: --early-data: %s\n", err);
+            goto err;
+        }
+        if (early_len == 0) {
+            fprintf(stderr, "tlsharness client: --early-data: '%s' is empty\n", a.early_data);
+            goto err;
+        }
     }
     cfg.groups = groups;
     cfg.cipher_suites = suites;
@@ -385,34 +542,40 @@ int th_cli_client(int argc, char **argv) {
     }
     cfg.keylog = client_keylog;
     cfg.keylog_ctx = &ctx;
+    plan.quiet = a.quiet;
+    plan.report_resumption = a.resume;
 
-    status = 1;
-    fd = th_cli_connect(host, port, err, sizeof(err));
-    if (fd < 0) {
-        fprintf(stderr, "tlsharness client: %s\n", err);
-        goto err;
+    if (a.resume) {
+        /* The first connection only fetches a ticket: it sends nothing. */
+        status = connect_and_run(host, port, &cfg, &plan, &session);
+        if (status != 0) {
+            goto err;
+        }
+        if (session == NULL) {
+            fprintf(stderr, "tlsharness client: the server sent no session ticket; the second "
+                            "connection is a full handshake\n");
+        }
+        /* RFC 8446 §4.6.1: the session goes back only to the server (the
+         * same HOST:PORT and server name) that issued it. */
+        cfg.session = session;
+        cfg.early_data = early;
+        cfg.early_data_len = early_len;
+        plan.early_data = early;
+        plan.early_data_len = early_len;
+        plan.have_session = session != NULL;
+        plan.ticket_max_early = session != NULL ? th_session_max_early_data(session) : 0;
     }
-    c = th_conn_new(&cfg, TH_ROLE_CLIENT);
-    if (c == NULL) {
-        fprintf(stderr, "tlsharness client: cannot start the connection\n");
-        goto err;
-    }
-    if (!th_cli_flush(fd, c)) {
-        fprintf(stderr, "tlsharness client: write to the server failed: %s\n", strerror(errno));
-        goto err;
-    }
-    status = run_connection(fd, c, &ctx, a.quiet);
+    plan.use_stdin = 1;
+    status = connect_and_run(host, port, &cfg, &plan, NULL);
 
 err:
-    th_conn_free(c);
-    if (fd >= 0) {
-        close(fd);
-    }
+    th_session_free(session);
     if (ctx.keylog != NULL) {
         fclose(ctx.keylog);
     }
     th_cert_key_cleanup(&ck);
     X509_STORE_free(store);
     free(alpn_storage);
+    free(early);
     return status;
 }

@@ -2,10 +2,14 @@
  * up to MAX_CLIENTS connections at once on non-blocking sockets: socket bytes
  * go into th_conn_recv, the engine's output goes back out, and the
  * application data is echoed (--echo) or answered with a small HTTP/1.0
- * response (--http). One line per connection goes to stderr when it ends. */
+ * response (--http). One line per connection goes to stderr when it ends.
+ * One ticket context serves the whole process, so a ticket from any
+ * connection resumes on any later one (until the process exits: its key is
+ * random). */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -39,8 +43,9 @@ static void server_usage(FILE *f) {
             "\n"
             "Serves TLS 1.3 on HOST:P, many connections at once, until killed or until\n"
             "--max-connections connections have ended. Logs one line per connection to\n"
-            "stderr: peer, version, suite, group, ALPN, SNI and how it ended (the alert\n"
-            "on failure).\n"
+            "stderr: peer, version, suite, group, ALPN, SNI, \"resumed\" for a PSK\n"
+            "resumption, early_data=accepted/rejected when the client offered 0-RTT, and\n"
+            "how it ended (the alert on failure).\n"
             "\n"
             "  --port P               TCP port (1-65535)\n"
             "  --host ADDR            address to listen on (default 127.0.0.1)\n"
@@ -57,6 +62,13 @@ static void server_usage(FILE *f) {
             "  --echo                 send application data back (the default)\n"
             "  --http                 answer any request with a small HTTP/1.0 200 and close\n"
             "  --keylog FILE          append NSS key log lines (SSLKEYLOGFILE format)\n"
+            "  --no-tickets           send no NewSessionTicket and resume nothing (by default\n"
+            "                         2 tickets follow each handshake, valid for 2 hours,\n"
+            "                         sealed with a key made at start)\n"
+            "  --early-data N         tickets allow N bytes of 0-RTT data and 0-RTT is\n"
+            "                         accepted with them, once per ticket (default 0: off;\n"
+            "                         offered early data is then skipped). Accepted early\n"
+            "                         data is echoed once the handshake is done\n"
             "  --max-connections N    exit after N connections have ended (default: never)\n"
             "  --help                 this text\n"
             "\n"
@@ -73,8 +85,9 @@ typedef struct {
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
     size_t num_certs, num_keys;
     uint16_t port;
-    int have_port, http, echo, require_client_cert;
+    int have_port, http, echo, require_client_cert, no_tickets;
     unsigned long max_connections; /* 0: no limit */
+    unsigned long max_early_data;  /* 0: no 0-RTT */
 } server_args;
 
 /* One connection being served. */
@@ -124,9 +137,14 @@ static int parse_args(int argc, char **argv, server_args *a, int *status) {
             a->require_client_cert = 1;
             continue;
         }
+        if (strcmp(arg, "--no-tickets") == 0) {
+            a->no_tickets = 1;
+            continue;
+        }
         static const char *const kValued[] = {
-            "--port", "--host",   "--cert",   "--key",    "--ca",
-            "--alpn", "--groups", "--suites", "--keylog", "--max-connections",
+            "--port",       "--host",   "--cert",   "--key",    "--ca",
+            "--alpn",       "--groups", "--suites", "--keylog", "--max-connections",
+            "--early-data",
         };
         int valued = 0;
         for (size_t k = 0; k < sizeof(kValued) / sizeof(kValued[0]); k++) {
@@ -168,6 +186,15 @@ static int parse_args(int argc, char **argv, server_args *a, int *status) {
             a->suites = v;
         } else if (strcmp(arg, "--keylog") == 0) {
             a->keylog = v;
+        } else if (strcmp(arg, "--early-data") == 0) {
+            /* max_early_data_size is a uint32 (RFC 8446 §4.2.10). */
+            if (!parse_count(v, &a->max_early_data) || a->max_early_data > UINT32_MAX) {
+                fprintf(stderr,
+                        "tlsharness server: --early-data: '%s' is not a byte count "
+                        "(0-4294967295)\n",
+                        v);
+                return 0;
+            }
         } else if (!parse_count(v, &a->max_connections) || a->max_connections == 0) {
             fprintf(stderr, "tlsharness server: --max-connections: '%s' is not a count >= 1\n", v);
             return 0;
@@ -194,6 +221,10 @@ static int parse_args(int argc, char **argv, server_args *a, int *status) {
         fprintf(stderr, "tlsharness server: --require-client-cert needs --ca\n");
         return 0;
     }
+    if (a->no_tickets && a->max_early_data != 0) {
+        fprintf(stderr, "tlsharness server: --early-data needs tickets: drop --no-tickets\n");
+        return 0;
+    }
     return 1;
 }
 
@@ -211,10 +242,13 @@ static void slot_finish(client_slot *s) {
     th_conn_get_status(s->conn, &st);
     if (st.version != 0) {
         th_cli_describe(&st, desc, sizeof(desc));
-        if (st.peer_authenticated) {
-            size_t len = strlen(desc);
-            snprintf(desc + len, sizeof(desc) - len, " client_cert=verified");
-        }
+        size_t len = strlen(desc);
+        snprintf(desc + len, sizeof(desc) - len, "%s%s%s%s",
+                 st.peer_authenticated ? " client_cert=verified" : "", st.resumed ? " resumed" : "",
+                 st.early_data_offered ? " early_data=" : "",
+                 !st.early_data_offered   ? ""
+                 : st.early_data_accepted ? "accepted"
+                                          : "rejected");
     }
     if (st.state == TH_CONN_FAILED) {
         th_cli_describe_alert(&st, why, sizeof(why));
@@ -244,6 +278,13 @@ static int request_complete(const uint8_t *req, size_t len) {
 static void slot_app_data(client_slot *s, const server_args *a) {
     uint8_t buf[16384];
     size_t n;
+    th_conn_status st;
+    th_conn_get_status(s->conn, &st);
+    if (st.state == TH_CONN_HANDSHAKING) {
+        /* Accepted 0-RTT data waits in the engine until the handshake is
+         * done: only then can it be echoed (or answered). */
+        return;
+    }
     while ((n = th_conn_read_app(s->conn, buf, sizeof(buf))) > 0) {
         s->bytes_in += n;
         if (a->http) {
@@ -258,7 +299,6 @@ static void slot_app_data(client_slot *s, const server_args *a) {
             s->bytes_out += n;
         }
     }
-    th_conn_status st;
     th_conn_get_status(s->conn, &st);
     if (a->http && !s->answered && st.state == TH_CONN_ESTABLISHED &&
         (request_complete(s->request, s->request_len) || s->request_len == sizeof(s->request) ||
@@ -310,6 +350,7 @@ static void slot_read(client_slot *s, const server_args *a) {
 
 typedef struct {
     th_config cfg;
+    th_ticket_ctx *tickets;
     th_cert_key certs[MAX_CERTS];
     size_t num_certs;
     X509_STORE *store;
@@ -329,6 +370,15 @@ static int setup(const server_args *a, server_setup *s) {
         s->num_certs++;
     }
     s->cfg.cert_key = &s->certs[0];
+    if (!a->no_tickets) {
+        s->tickets = th_ticket_ctx_new(NULL, 0);
+        if (s->tickets == NULL) {
+            fprintf(stderr, "tlsharness server: cannot make the session ticket key\n");
+            return 0;
+        }
+        s->cfg.tickets = s->tickets;
+        s->cfg.max_early_data = (uint32_t)a->max_early_data;
+    }
     if (a->ca != NULL) {
         if (!th_trust_store_load(a->ca, &s->store, err, sizeof(err))) {
             fprintf(stderr, "tlsharness server: --ca: %s\n", err);
@@ -370,6 +420,7 @@ static void setup_cleanup(server_setup *s) {
         th_cert_key_cleanup(&s->certs[i]);
     }
     X509_STORE_free(s->store);
+    th_ticket_ctx_free(s->tickets);
     if (s->keylog != NULL) {
         fclose(s->keylog);
     }

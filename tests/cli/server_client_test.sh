@@ -12,6 +12,7 @@ case_name=$3
 
 tmp=$(mktemp -d) || exit 1
 server_pid=
+# shellcheck disable=SC2317 # called by the EXIT trap
 cleanup() {
     if [ -n "$server_pid" ]; then
         kill "$server_pid" 2>/dev/null
@@ -69,7 +70,7 @@ wait_for() {
 # start_server ARGS...: `tlsharness server` on a free port ($port), logging to
 # $slog; retries on a port in use.
 start_server() {
-    for attempt in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         port=$(random_port)
         timeout 30 "$bin" server --port "$port" "$@" 2>"$slog" &
         server_pid=$!
@@ -81,13 +82,15 @@ start_server() {
 }
 
 # start_openssl_server ARGS...: `openssl s_server` on a free port, its stdin a
-# FIFO held open (at end of input s_server shuts down).
+# FIFO held open (at end of input s_server shuts down). It serves
+# $openssl_naccept connections (default 1).
+openssl_naccept=1
 start_openssl_server() {
     mkfifo "$tmp/sin"
     exec 3<>"$tmp/sin"
-    for attempt in 1 2 3 4 5; do
+    for _ in 1 2 3 4 5; do
         port=$(random_port)
-        timeout 30 openssl s_server -accept "127.0.0.1:$port" -naccept 1 "$@" \
+        timeout 30 openssl s_server -accept "127.0.0.1:$port" -naccept "$openssl_naccept" "$@" \
             <"$tmp/sin" >"$slog" 2>&1 &
         server_pid=$!
         wait_for "$slog" "ACCEPT" "$server_pid" && return 0
@@ -154,6 +157,36 @@ openssl_client_with_suite() {
     expect "$out" "Cipher is $1"
     expect "$out" "Verify return code: 0 (ok)"
     expect "$slog" "suite=$1 group=x25519 alpn=- sni=localhost closed"
+}
+
+# expect_count FILE TEXT N: TEXT is on exactly N lines of FILE.
+expect_count() {
+    c=$(grep -c -F -e "$2" "$1")
+    [ "$c" -eq "$3" ] || fail "'$2' on $c lines of $(basename "$1"), expected $3"
+}
+
+# expect_output TEXT: standard output of the client is exactly TEXT (printf
+# escapes).
+expect_output() {
+    printf '%b' "$1" >"$tmp/expected"
+    cmp -s "$tmp/expected" "$out" || fail "the output is not '$1'"
+}
+
+# resume_with_early_data SERVER_ARGS CLIENT_ARGS OUTCOME: --resume with
+# --early-data against our server; OUTCOME is the client's early_data= value.
+# The early data comes back before standard input in every case: accepted, it
+# is echoed once the handshake is done; otherwise the client sends it again
+# after the handshake.
+resume_with_early_data() {
+    printf 'early bytes\n' >"$tmp/early"
+    # shellcheck disable=SC2086
+    start_server --cert "$chain" --key "$key" --echo --max-connections 2 $1
+    # shellcheck disable=SC2086
+    client 0 "after handshake\n" --ca "$ca" --sni localhost --resume --early-data "$tmp/early" $2
+    wait_server 0
+    expect_output "early bytes\nafter handshake\n"
+    expect "$err" "resumed=yes early_data=$3"
+    expect_count "$err" "resumed=no" 1
 }
 
 openssl_server_with_suite() {
@@ -325,12 +358,115 @@ openssl_server_aes256)
 openssl_server_chacha20)
     openssl_server_with_suite TLS_CHACHA20_POLY1305_SHA256
     ;;
+resume)
+    start_server --cert "$chain" --key "$key" --echo --max-connections 2
+    client 0 "second connection\n" --ca "$ca" --sni localhost --resume
+    wait_server 0
+    # Standard input goes on the second connection only.
+    expect_output "second connection\n"
+    expect "$err" "sig=ecdsa_secp256r1_sha256 resumed=no"
+    expect "$err" "sig=- resumed=yes"
+    expect "$err" "certificate chain: (none: the session was resumed)"
+    expect_count "$err" "closed: the server sent close_notify" 2
+    expect "$slog" "sni=localhost closed (0 bytes in, 0 out)"
+    expect "$slog" "sni=localhost resumed closed (18 bytes in, 18 out)"
+    ;;
+resume_no_tickets)
+    # Without tickets the second connection is a full handshake.
+    start_server --cert "$chain" --key "$key" --echo --max-connections 2 --no-tickets
+    client 0 "full again\n" --ca "$ca" --sni localhost --resume
+    wait_server 0
+    expect_output "full again\n"
+    expect "$err" "the server sent no session ticket"
+    expect_count "$err" "resumed=no" 2
+    expect_not "$slog" "resumed"
+    ;;
+early_data_accepted)
+    resume_with_early_data "--early-data 16384" "" accepted
+    expect "$slog" "resumed early_data=accepted closed (28 bytes in, 28 out)"
+    ;;
+early_data_rejected)
+    # The server wants secp384r1 and the client's share is x25519: the
+    # HelloRetryRequest rejects 0-RTT (RFC 8446 §4.2.10) although the ticket
+    # allows it; the PSK still resumes.
+    resume_with_early_data "--early-data 16384 --groups secp384r1" "--groups x25519,secp384r1" \
+        rejected
+    expect "$err" "hrr sig=- resumed=yes early_data=rejected"
+    expect "$slog" "hrr resumed early_data=rejected closed (28 bytes in, 28 out)"
+    ;;
+early_data_not_allowed)
+    # A server without --early-data issues tickets that allow no 0-RTT, so
+    # the client does not offer it and sends the bytes after the handshake.
+    resume_with_early_data "" "" not-sent
+    expect "$err" "the ticket allows 0 bytes, the file has 12"
+    expect "$slog" "resumed closed (28 bytes in, 28 out)"
+    expect_not "$slog" "early_data="
+    ;;
+openssl_client_resume)
+    # s_client keeps the session of the first connection in a file and
+    # offers it on the next ones; 0-RTT once per ticket (RFC 8446 §8.1).
+    printf 'early from s_client\n' >"$tmp/early"
+    start_server --cert "$chain" --key "$key" --echo --max-connections 4 --early-data 16384
+    for step in first resumed early replay; do
+        case $step in
+        first) sess="-sess_out $tmp/sess.pem" ;;
+        resumed) sess="-sess_in $tmp/sess.pem" ;;
+        *) sess="-sess_in $tmp/sess.pem -early_data $tmp/early" ;;
+        esac
+        # shellcheck disable=SC2086
+        (printf '%s\n' "$step"; sleep 1) |
+            timeout 15 openssl s_client -connect "127.0.0.1:$port" -CAfile "$ca" \
+                -servername localhost -verify_return_error -tls1_3 -no_ign_eof $sess \
+                >"$tmp/$step.out" 2>&1
+        s=$?
+        [ "$s" -eq 0 ] || fail "s_client ($step) exit status $s"
+        expect "$tmp/$step.out" "$step"
+    done
+    wait_server 0
+    expect "$tmp/first.out" "New, TLSv1.3"
+    expect "$tmp/resumed.out" "Reused, TLSv1.3"
+    expect "$tmp/early.out" "Early data was accepted"
+    expect "$tmp/early.out" "early from s_client"
+    expect "$tmp/replay.out" "Reused, TLSv1.3"
+    expect "$tmp/replay.out" "Early data was rejected"
+    expect_count "$slog" " resumed" 3
+    expect_count "$slog" "early_data=accepted" 1
+    expect_count "$slog" "early_data=rejected" 1
+    ;;
+openssl_server_resume)
+    # OpenSSL issues two tickets after every TLS 1.3 handshake by default.
+    openssl_naccept=2
+    start_openssl_server -tls1_3 -cert "$pki/server-ecdsa-p256.pem" \
+        -cert_chain "$pki/intermediate-ca.pem" -key "$key"
+    client 0 "to s_server\n" --ca "$ca" --sni localhost --resume
+    wait_server 0
+    expect "$err" "resumed=no"
+    expect "$err" "resumed=yes"
+    expect "$slog" "Reused session-id"
+    expect "$slog" "to s_server"
+    ;;
+openssl_server_early_data)
+    printf 'zero rtt\n' >"$tmp/early"
+    openssl_naccept=2
+    start_openssl_server -tls1_3 -early_data -cert "$pki/server-ecdsa-p256.pem" \
+        -cert_chain "$pki/intermediate-ca.pem" -key "$key"
+    client 0 "one rtt\n" --ca "$ca" --sni localhost --resume --early-data "$tmp/early"
+    wait_server 0
+    expect "$err" "resumed=yes early_data=accepted"
+    expect "$slog" "Early data received"
+    expect "$slog" "zero rtt"
+    expect "$slog" "one rtt"
+    ;;
 help)
     run 0 server --help
     expect "$out" "--max-connections"
     expect "$out" "first pair is served"
+    expect "$out" "--early-data N"
+    expect "$out" "--no-tickets"
     run 0 client --help
     expect "$out" "--insecure"
+    expect "$out" "--resume"
+    expect "$out" "--early-data FILE"
     ;;
 flag_errors)
     run 2 server --port 4433 --cert "$chain" --key "$key" --bogus
@@ -361,10 +497,23 @@ flag_errors)
     expect "$err" "--suites: unknown cipher suite 'TLS_NOPE'"
     run 2 client 127.0.0.1:4433 --ca "$tmp/missing.pem"
     expect "$err" "missing.pem"
-    run 2 client 127.0.0.1:4433 --ca "$ca" --resume
-    expect "$err" "--resume is not supported"
     run 2 client 127.0.0.1:4433 --ca "$ca" --early-data "$tmp/x"
-    expect "$err" "--early-data is not supported"
+    expect "$err" "--early-data needs --resume"
+    run 2 client 127.0.0.1:4433 --ca "$ca" --resume --early-data "$tmp/missing.bin"
+    expect "$err" "--early-data: cannot open '$tmp/missing.bin'"
+    : >"$tmp/empty.bin"
+    run 2 client 127.0.0.1:4433 --ca "$ca" --resume --early-data "$tmp/empty.bin"
+    expect "$err" "empty.bin' is empty"
+    run 2 client 127.0.0.1:4433 --ca "$ca" --resume --early-data -
+    expect "$err" "--early-data: '-'"
+    run 2 client 127.0.0.1:4433 --ca "$ca" --resume --early-data
+    expect "$err" "--early-data needs a value"
+    run 2 server --port 4433 --cert "$chain" --key "$key" --early-data lots
+    expect "$err" "--early-data: 'lots'"
+    run 2 server --port 4433 --cert "$chain" --key "$key" --early-data 4294967296
+    expect "$err" "--early-data: '4294967296'"
+    run 2 server --port 4433 --cert "$chain" --key "$key" --early-data 100 --no-tickets
+    expect "$err" "--no-tickets"
     run 2 client 127.0.0.1:4433 --ca "$ca" --alpn 'a,,b'
     expect "$err" "--alpn"
     ;;
