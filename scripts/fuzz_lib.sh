@@ -9,10 +9,17 @@ th_fuzz_build() {
 }
 
 # th_fuzz_targets NAME...: sets the array `targets` to the names given, or to
-# every registered target.
+# every registered target plus the libFuzzer-only handshake_client and
+# handshake_server (engine built with TH_FUZZING_UNSAFE, not in the registry)
+# when their binaries exist.
 th_fuzz_targets() {
     targets=("$@")
     if [ ${#targets[@]} -eq 0 ]; then
         mapfile -t targets < <("$build/tlsharness" targets | awk '{print $1}')
+        for t in handshake_client handshake_server; do
+            if [ -x "$build/fuzz_$t" ]; then
+                targets+=("$t")
+            fi
+        done
     fi
 }

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conn.h"
 #include "th_base.h"
 
 /* What a target reports for one input: TH_FUZZ_ACCEPTED, or the alert its
@@ -46,7 +47,9 @@ typedef struct {
 extern const th_fuzz_target th_fuzz_targets[];
 extern const size_t th_num_fuzz_targets;
 
-/* The target called |name|, or NULL. */
+/* The target called |name|, or NULL. The libFuzzer-only handshake_client and
+ * handshake_server name their *_no_fuzzer_mode target, so that replay runs
+ * their seeds and regressions with every check on. */
 const th_fuzz_target *th_fuzz_find(const char *name);
 
 /* Writes the libFuzzer dictionary for |t| (one token a line, "\xNN" escaped). */
@@ -96,7 +99,17 @@ static inline void th_fuzz_no_cleanup(const void *v) {
  * in the targets' input format. 0 if the handshake did not complete. */
 int th_fuzz_handshake13_seeds(CBB *client_target_seed, CBB *server_target_seed) TH_MUST_USE;
 
-/* Reports a failed oracle for |target| and aborts. */
+/* Runs one whole-handshake input (handshake13.c): |data| is the peer's bytes
+ * for our engine in |role| under the targets' configuration, run twice to
+ * check that both runs agree. Failed oracles abort under the name |target|.
+ * Returns the last alert sent, or TH_FUZZ_ACCEPTED when none was. Shared by
+ * the *_no_fuzzer_mode targets and the libFuzzer-only handshake_client and
+ * handshake_server (handshake13_unsafe.c), which link the engine built with
+ * TH_FUZZING_UNSAFE. */
+int th_fuzz_handshake13_run(const char *target, th_role role, const uint8_t *data, size_t len);
+
+/* Reports a failed oracle for |target| and aborts (oracle.c, so that the
+ * libFuzzer-only targets link it without the registry). */
 void th_fuzz_oracle_failed(const char *target, const char *oracle) __attribute__((noreturn));
 
 #endif

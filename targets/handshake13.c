@@ -1,6 +1,7 @@
 /* Whole-handshake targets with every real check (the *_no_fuzzer_mode
- * variants; the TH_FUZZING_UNSAFE ones that skip signature, Finished and
- * binder checks come with the engine's fuzzing mode). The fuzzer's bytes are
+ * variants; handshake13_unsafe.c runs the same logic against the engine built
+ * with TH_FUZZING_UNSAFE, which skips signature, Finished and binder checks).
+ * The fuzzer's bytes are
  * the peer's records, fed to our engine in pieces the input itself sizes.
  * Oracles: the engine never crashes or leaks; a failed connection has sent or
  * received an alert and then produces nothing new; garbage never establishes
@@ -210,7 +211,7 @@ static int run_conn(const char *target, th_role role, const uint8_t *data, size_
     return result;
 }
 
-static int run_target(const char *target, th_role role, const uint8_t *data, size_t len) {
+int th_fuzz_handshake13_run(const char *target, th_role role, const uint8_t *data, size_t len) {
     CBB t1, t2;
     if (!CBB_init(&t1, 1024) || !CBB_init(&t2, 1024)) {
         abort();
@@ -227,9 +228,9 @@ static int run_target(const char *target, th_role role, const uint8_t *data, siz
 }
 
 int th_fuzz_handshake_client_no_fuzzer_mode(const uint8_t *data, size_t len) {
-    return run_target("handshake_client_no_fuzzer_mode", TH_ROLE_CLIENT, data, len);
+    return th_fuzz_handshake13_run("handshake_client_no_fuzzer_mode", TH_ROLE_CLIENT, data, len);
 }
 
 int th_fuzz_handshake_server_no_fuzzer_mode(const uint8_t *data, size_t len) {
-    return run_target("handshake_server_no_fuzzer_mode", TH_ROLE_SERVER, data, len);
+    return th_fuzz_handshake13_run("handshake_server_no_fuzzer_mode", TH_ROLE_SERVER, data, len);
 }

@@ -51,9 +51,11 @@ static void server_usage(FILE *f) {
             "  --host ADDR            address to listen on (default 127.0.0.1)\n"
             "  --cert FILE            certificate chain (PEM, leaf first)\n"
             "  --key FILE             its private key (PEM)\n"
-            "                         --cert/--key may be given up to %d times; every pair\n"
-            "                         is loaded and checked, but the engine has one\n"
-            "                         certificate slot for now, so the first pair is served\n"
+            "                         --cert/--key may be given up to %d times (e.g. RSA and\n"
+            "                         ECDSA, or several names): per connection the server\n"
+            "                         serves the first pair the client can verify whose\n"
+            "                         certificate matches its server_name, else the first\n"
+            "                         it can verify\n"
             "  --ca FILE              PEM anchors for client certificates (asks for one)\n"
             "  --require-client-cert  fail with certificate_required without one (needs --ca)\n"
             "  --alpn LIST            comma-separated ALPN protocols in preference order\n"
@@ -370,6 +372,8 @@ static int setup(const server_args *a, server_setup *s) {
         s->num_certs++;
     }
     s->cfg.cert_key = &s->certs[0];
+    s->cfg.cert_keys = &s->certs[1];
+    s->cfg.num_cert_keys = s->num_certs - 1;
     if (!a->no_tickets) {
         s->tickets = th_ticket_ctx_new(NULL, 0);
         if (s->tickets == NULL) {

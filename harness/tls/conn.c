@@ -50,6 +50,34 @@ const uint16_t *th_conn_sig_schemes(const th_conn *c, size_t *out_num) {
     return c->cfg.sig_schemes;
 }
 
+size_t th_conn_num_cert_keys(const th_conn *c) {
+    return (c->cfg.cert_key != NULL) + c->cfg.num_cert_keys;
+}
+
+const th_cert_key *th_conn_cert_key_at(const th_conn *c, size_t i) {
+    if (c->cfg.cert_key != NULL) {
+        if (i == 0) {
+            return c->cfg.cert_key;
+        }
+        i--;
+    }
+    return i < c->cfg.num_cert_keys ? &c->cfg.cert_keys[i] : NULL;
+}
+
+uint16_t th_conn_sig_scheme_for(const th_conn *c, const th_cert_key *ck, const uint16_t *peer,
+                                size_t num_peer) {
+    size_t n;
+    const uint16_t *ours = th_conn_sig_schemes(c, &n);
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = 0; j < num_peer; j++) {
+            if (ours[i] == peer[j] && th_sig_scheme_allowed(ours[i], ck->key, TH_VERSION_TLS13)) {
+                return ours[i];
+            }
+        }
+    }
+    return 0;
+}
+
 void th_conn_random(th_conn *c, uint8_t *out, size_t len) {
     if (c->cfg.random != NULL) {
         c->cfg.random(c->cfg.random_ctx, out, len);
@@ -75,6 +103,11 @@ static int reserve(uint8_t **buf, size_t *cap, size_t len, size_t extra) {
         return 1;
     }
     size_t new_cap = *cap < 4096 ? 4096 : *cap;
+    if (*cap == 0 && new_cap < len + extra) {
+        /* A buffer freed while idle comes back at the size asked for, so a
+         * burst of data costs one allocation, not a series of doublings. */
+        new_cap = len + extra;
+    }
     while (new_cap < len + extra) {
         new_cap *= 2;
     }
@@ -147,6 +180,32 @@ int th_conn_flush_flight(th_conn *c) {
     int ok = th_conn_write_records(c, TH_CT_HANDSHAKE, c->flight, c->flight_len, 0);
     c->flight_len = 0;
     return ok;
+}
+
+uint16_t th_conn_our_record_size_limit(const th_conn *c) {
+    return c->cfg.record_size_limit != 0 ? c->cfg.record_size_limit : TH_RL_MAX_INNER_PLAINTEXT;
+}
+
+int th_conn_send_compat_ccs(th_conn *c) {
+    if (!c->cfg.middlebox_compat || c->ccs_sent) {
+        return 1;
+    }
+    if (!th_conn_flush_flight(c)) {
+        return 0;
+    }
+    /* RFC 8446 §5: change_cipher_spec is never protected; write_one_record
+     * would seal it under a handshake or early key. */
+    static const uint8_t kCcs[] = {TH_CT_CHANGE_CIPHER_SPEC, 0x03, 0x03, 0x00, 0x01, 0x01};
+    if (c->out_off == c->out_len) {
+        c->out_off = c->out_len = 0;
+    }
+    if (!reserve(&c->out, &c->out_cap, c->out_len, sizeof(kCcs))) {
+        return 0;
+    }
+    memcpy(c->out + c->out_len, kCcs, sizeof(kCcs));
+    c->out_len += sizeof(kCcs);
+    c->ccs_sent = 1;
+    return 1;
 }
 
 int th_conn_set_write_key(th_conn *c, const th_secret *secret) {
@@ -324,6 +383,85 @@ static int skip_early_record(th_conn *c, const th_record *rec, uint8_t *out_aler
     return 1;
 }
 
+/* Empty buffers up to this size (two full records) are freed when they
+ * drain; bigger ones belong to a caller streaming bursts of data and are kept
+ * for the next burst (allocating them again each time costs more than the
+ * records' crypto) until th_conn_release_buffers. */
+#define IDLE_KEEP_MAX (2 * (TH_RECORD_HEADER_LEN + TH_MAX_CIPHERTEXT_13))
+
+/* Frees a buffer whose first |used| bytes may hold plaintext (input
+ * decrypted in place, application data, handshake messages). */
+static void free_buffer(uint8_t **buf, size_t *cap, size_t used) {
+    if (*buf != NULL) {
+        OPENSSL_cleanse(*buf, used < *cap ? used : *cap);
+        free(*buf);
+    }
+    *buf = NULL;
+    *cap = 0;
+}
+
+/* Once established, drops what only the handshake needed: the flight
+ * buffer, the first ClientHello and the HRR cookie, the extensions we sent,
+ * the CertificateRequest's schemes, the peer's key and the transcript (no
+ * post-handshake authentication is offered or sent, so nothing is hashed
+ * after the Finished messages), and the handshake secrets. Buffers that are
+ * empty are freed, to be allocated again on demand: an idle connection keeps
+ * only its keys, its session and the peer's chain. */
+static void trim_idle(th_conn *c, size_t keep_max) {
+    if (c->state != TH_CONN_ESTABLISHED) {
+        return;
+    }
+    if (c->hs_trimmed == 0) {
+        free_buffer(&c->flight, &c->flight_cap, c->flight_cap);
+        c->flight_len = 0;
+        if (c->ch1 != NULL) {
+            OPENSSL_cleanse(c->ch1, c->ch1_len);
+        }
+        OPENSSL_free(c->ch1);
+        c->ch1 = NULL;
+        c->ch1_len = 0;
+        free(c->cookie);
+        c->cookie = NULL;
+        c->cookie_len = 0;
+        free(c->sent_exts);
+        c->sent_exts = NULL;
+        free(c->cr_sig_algs);
+        c->cr_sig_algs = NULL;
+        c->num_cr_sig_algs = 0;
+        EVP_PKEY_free(c->peer_key);
+        c->peer_key = NULL;
+        th_transcript_cleanup(&c->transcript);
+        c->transcript_ready = 0;
+        th_secret_cleanse(&c->hs_secret);
+        th_secret_cleanse(&c->c_hs);
+        th_secret_cleanse(&c->s_hs);
+        th_secret_cleanse(&c->early_secret);
+        th_secret_cleanse(&c->c_e);
+        c->hs_trimmed = 1;
+    }
+    if (th_hs_reasm_pending(&c->reasm) == 0 && c->reasm.buf != NULL) {
+        OPENSSL_cleanse(c->reasm.buf, c->reasm.cap);
+        size_t max = c->reasm.max_message_len;
+        th_hs_reasm_cleanup(&c->reasm);
+        th_hs_reasm_init(&c->reasm, max);
+    }
+    if (c->in_len == 0 && c->in_cap <= keep_max) {
+        /* th_conn_recv frees it after use; this is the rare leftover. */
+        free_buffer(&c->in, &c->in_cap, c->in_cap);
+    }
+    if (c->app_off == c->app_len && c->app_cap <= keep_max) {
+        /* app_len is all that was written since the buffer last emptied. */
+        free_buffer(&c->app, &c->app_cap, c->app_len);
+        c->app_off = c->app_len = 0;
+    }
+    if (c->out_off == c->out_len && c->out_cap <= keep_max) {
+        free(c->out);
+        c->out = NULL;
+        c->out_cap = 0;
+        c->out_off = c->out_len = 0;
+    }
+}
+
 /* Handles one record from the peer. */
 static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
     if (rec->type == TH_CT_CHANGE_CIPHER_SPEC) {
@@ -440,6 +578,15 @@ int th_conn_recv(th_conn *c, const uint8_t *in, size_t len) {
     }
     memcpy(c->in + c->in_len, in, len);
     c->in_len += len;
+    size_t in_used = c->in_len;
+    /* Room for all the plaintext this input can carry, in one allocation. */
+    if (c->state == TH_CONN_ESTABLISHED && c->app_off == c->app_len) {
+        c->app_off = c->app_len = 0;
+        if (!reserve(&c->app, &c->app_cap, 0, len)) {
+            fail(c, TH_ALERT_INTERNAL_ERROR);
+            return 0;
+        }
+    }
     CBS cbs;
     CBS_init(&cbs, c->in, c->in_len);
     uint8_t alert = TH_ALERT_INTERNAL_ERROR;
@@ -479,7 +626,26 @@ int th_conn_recv(th_conn *c, const uint8_t *in, size_t len) {
     if (c->state == TH_CONN_FAILED) {
         return 0;
     }
+    /* RFC 8446 §5.5: the peer's key nears its usage limit: ask it to update
+     * (ours moves on too), once until its KeyUpdate arrives. */
+    if (c->state == TH_CONN_ESTABLISHED && !c->we_closed && !c->ku_requested &&
+        th_rl_dir_needs_key_update(&c->rd)) {
+        if (!th_conn_send_key_update(c, TH_KEY_UPDATE_REQUESTED)) {
+            fail(c, TH_ALERT_INTERNAL_ERROR);
+            return 0;
+        }
+        c->ku_requested = 1;
+    }
+    if (rest == 0 && c->state == TH_CONN_ESTABLISHED && c->in_cap <= IDLE_KEEP_MAX) {
+        /* Records are decrypted in place: wipe what was used. */
+        free_buffer(&c->in, &c->in_cap, in_used);
+    }
+    trim_idle(c, IDLE_KEEP_MAX);
     return 1;
+}
+
+void th_conn_release_buffers(th_conn *c) {
+    trim_idle(c, SIZE_MAX);
 }
 
 size_t th_conn_take_output(th_conn *c, uint8_t *out, size_t cap) {
@@ -504,11 +670,30 @@ void th_conn_consume_output(th_conn *c, size_t n) {
     c->out_off += n < pending ? n : pending;
     if (c->out_off == c->out_len) {
         c->out_off = c->out_len = 0;
+        trim_idle(c, IDLE_KEEP_MAX);
     }
 }
 
 int th_conn_write_app(th_conn *c, const uint8_t *data, size_t len, size_t max_record) {
     if (c->state != TH_CONN_ESTABLISHED || c->we_closed) {
+        return 0;
+    }
+    /* Room for every record of |data| at once, so the output buffer is
+     * allocated once per burst: each record adds its header, the inner
+     * content type and the 16-byte tag of the three AEADs, and
+     * write_one_record wants 256 bytes of slack past the last one. */
+    size_t per = th_rl_max_content_len(&c->wr);
+    if (max_record != 0 && max_record < per) {
+        per = max_record;
+    }
+    size_t num_records = len / per + 1;
+    if (c->out_off == c->out_len) {
+        c->out_off = c->out_len = 0;
+    }
+    size_t per_overhead = TH_RECORD_HEADER_LEN + 1 + 16;
+    if (len <= SIZE_MAX / 2 && num_records <= (SIZE_MAX / 2 - len) / per_overhead &&
+        !reserve(&c->out, &c->out_cap, c->out_len, len + num_records * per_overhead + 256)) {
+        fail(c, TH_ALERT_INTERNAL_ERROR);
         return 0;
     }
     while (len > 0) {
@@ -543,6 +728,7 @@ size_t th_conn_read_app(th_conn *c, uint8_t *out, size_t cap) {
     if (n > 0) {
         memcpy(out, c->app + c->app_off, n);
         c->app_off += n;
+        trim_idle(c, IDLE_KEEP_MAX);
     }
     return n;
 }
@@ -598,6 +784,7 @@ void th_conn_get_status(const th_conn *c, th_conn_status *out) {
     }
     out->hello_retry = c->hello_retry;
     out->tickets_received = c->tickets_received;
+    out->peer_record_size_limit = c->peer_rsl;
     out->resumed = c->resumed;
     out->early_data_offered = c->early_offered;
     out->early_data_accepted = c->early_accepted;
@@ -612,8 +799,23 @@ th_conn *th_conn_new(const th_config *cfg, th_role role) {
     c->cfg = *cfg;
     c->role = role;
     th_hs_reasm_init(&c->reasm, cfg->max_handshake_message);
+    c->cert_key = th_conn_cert_key_at(c, 0);
+    /* RFC 8449 §4: "Endpoints MUST NOT send a "record_size_limit" extension
+     * with a value smaller than 64." */
+    if (cfg->record_size_limit != 0 && cfg->record_size_limit < TH_RL_MIN_RECORD_SIZE_LIMIT) {
+        th_conn_free(c);
+        return NULL;
+    }
     if (role == TH_ROLE_SERVER) {
-        if (cfg->cert_key == NULL || cfg->cert_key->key == NULL || cfg->cert_key->num_chain == 0) {
+        /* Every candidate must be whole; the first is the default. */
+        for (size_t i = 0; i < th_conn_num_cert_keys(c); i++) {
+            const th_cert_key *ck = th_conn_cert_key_at(c, i);
+            if (ck->key == NULL || ck->num_chain == 0) {
+                th_conn_free(c);
+                return NULL;
+            }
+        }
+        if (c->cert_key == NULL) {
             th_conn_free(c);
             return NULL;
         }

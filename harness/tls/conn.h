@@ -6,7 +6,10 @@
  * both roles; the handshakes are the tables of hs13_client.c and
  * hs13_server.c; session tickets, PSK resumption and 0-RTT in
  * conn_session.c and the tables. Any bad peer input ends in the RFC alert,
- * sent to the peer and reported by th_conn_status. */
+ * sent to the peer and reported by th_conn_status. Built with
+ * TH_FUZZING_UNSAFE (the th_tls_unsafe library of libFuzzer builds only),
+ * CertificateVerify signatures, Finished verify_data and PSK binders are not
+ * checked. */
 #ifndef TH_CONN_H
 #define TH_CONN_H
 
@@ -84,6 +87,15 @@ typedef struct {
     /* Our certificate chain and key (server: required; client: sent when the
      * server asks). */
     const th_cert_key *cert_key;
+    /* More chains and keys (an array; RSA and ECDSA together, or one per
+     * name). The candidates are cert_key, then these. Server: each handshake
+     * uses the first candidate whose leaf matches the client's server_name
+     * (BoringSSL's X509_check_host: exact or wildcard) and whose key can sign
+     * a scheme the client's signature_algorithms lists; else the first the
+     * client can verify; else handshake_failure. Client: the first whose key
+     * can sign a scheme of the CertificateRequest. */
+    const th_cert_key *cert_keys;
+    size_t num_cert_keys;
     /* Anchors for the peer's chain. A client without one fails the handshake
      * (unknown_ca) unless insecure_skip_verify is set. */
     X509_STORE *trust_store;
@@ -92,6 +104,13 @@ typedef struct {
      * when the client sends none and require_client_cert is set. */
     int request_client_cert;
     int require_client_cert;
+    /* Middlebox compatibility mode (RFC 8446 §D.4). Client: a random 32-byte
+     * legacy_session_id and one change_cipher_spec record before its second
+     * flight (before the second ClientHello after a HelloRetryRequest, else
+     * before its encrypted flight; right after the ClientHello when sending
+     * 0-RTT data). Server: one change_cipher_spec record after its first
+     * ServerHello or HelloRetryRequest when the client sent a session id. */
+    int middlebox_compat;
     /* Randomness (randoms, key shares); NULL means BoringSSL's RAND_bytes. */
     th_random_fn random;
     void *random_ctx;
@@ -104,6 +123,13 @@ typedef struct {
     /* Largest handshake message body accepted; 0 means
      * TH_DEFAULT_MAX_HANDSHAKE. */
     size_t max_handshake_message;
+    /* record_size_limit (RFC 8449): the largest TLSInnerPlaintext we accept
+     * in protected records, 64 to 16385 (0 means 16385; below 64 makes the
+     * config unusable). Client: sent in the ClientHello when not 0. Server:
+     * a client's record_size_limit is always honoured and answered with
+     * ours in EncryptedExtensions. Once negotiated, records over our limit
+     * are record_overflow. */
+    uint16_t record_size_limit;
 
     /* Server: tickets and resumption. Without |tickets| no NewSessionTicket
      * is sent and every PSK is ignored (full handshakes). num_tickets
@@ -151,18 +177,20 @@ typedef struct {
     uint16_t version;
     uint16_t cipher_suite;
     uint16_t group;
-    uint16_t sig_scheme;     /* the scheme of the peer's CertificateVerify */
-    th_bytes alpn;           /* empty when none was negotiated */
-    th_bytes server_name;    /* the SNI host_name sent (client) or received (server, up to
-                                255 bytes); empty when none */
-    int hello_retry;         /* a HelloRetryRequest was part of the handshake */
-    int resumed;             /* the handshake used a PSK (RFC 8446 §4.2.11) */
-    int early_data_offered;  /* client: sent 0-RTT data; server: the client offered it */
-    int early_data_accepted; /* 0-RTT data was accepted */
-    size_t tickets_received; /* well-formed NewSessionTickets (client) */
-    int peer_authenticated;  /* the peer sent a certificate that verified (in a
-                                resumed handshake: in the one that issued the
-                                ticket) */
+    uint16_t sig_scheme;             /* the scheme of the peer's CertificateVerify */
+    th_bytes alpn;                   /* empty when none was negotiated */
+    th_bytes server_name;            /* the SNI host_name sent (client) or received (server, up to
+                                        255 bytes); empty when none */
+    int hello_retry;                 /* a HelloRetryRequest was part of the handshake */
+    int resumed;                     /* the handshake used a PSK (RFC 8446 §4.2.11) */
+    int early_data_offered;          /* client: sent 0-RTT data; server: the client offered it */
+    int early_data_accepted;         /* 0-RTT data was accepted */
+    size_t tickets_received;         /* well-formed NewSessionTickets (client) */
+    uint16_t peer_record_size_limit; /* the peer's RFC 8449 limit our records
+                                        honour; 0 when not negotiated */
+    int peer_authenticated;          /* the peer sent a certificate that verified (in a
+                                        resumed handshake: in the one that issued the
+                                        ticket) */
 } th_conn_status;
 
 typedef struct th_conn th_conn;
@@ -200,6 +228,12 @@ size_t th_conn_read_app(th_conn *c, uint8_t *out, size_t cap);
 /* Sends a KeyUpdate (RFC 8446 §4.6.3), asking the peer to update too if
  * |request_peer|, and moves our write key on. 0 unless established. */
 int th_conn_key_update(th_conn *c, int request_peer) TH_MUST_USE;
+
+/* Frees every empty buffer of an established connection now. Buffers are
+ * allocated on demand and freed when they empty, except those grown past two
+ * records by bursts of data, which are kept for the next burst until this
+ * call (a caller about to leave the connection idle makes it). */
+void th_conn_release_buffers(th_conn *c);
 
 /* Sends close_notify (RFC 8446 §6.1); no more application data is written.
  * 0 if it was already sent or the connection failed. */

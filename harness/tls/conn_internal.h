@@ -47,6 +47,11 @@ struct th_conn {
     int peer_closed, we_closed;
     int ccs_allowed; /* RFC 8446 §5: between the first ClientHello and the
                         peer's Finished */
+    int hs_trimmed;  /* the handshake-only state is freed (trim_idle) */
+    int ccs_sent;    /* our middlebox-compatibility change_cipher_spec */
+    /* RFC 8449: the peer's record_size_limit (0: not negotiated). */
+    uint16_t peer_rsl;
+    int ku_requested; /* we asked the peer to update its key (read limit) */
 
     /* Negotiated. */
     uint16_t version, suite, group, peer_sig_scheme;
@@ -95,6 +100,9 @@ struct th_conn {
     size_t cookie_len;
     uint16_t hrr_suite;
     th_u16_set *sent_exts;
+
+    /* Our chain and key for this handshake (th_conn_cert_key_at). */
+    const th_cert_key *cert_key;
 
     /* The peer's leaf key for CertificateVerify; the signature schemes of a
      * CertificateRequest (client) and its context. */
@@ -153,6 +161,16 @@ const uint16_t *th_conn_suites(const th_conn *c, size_t *out_num);
 const uint16_t *th_conn_groups(const th_conn *c, size_t *out_num);
 const uint16_t *th_conn_sig_schemes(const th_conn *c, size_t *out_num);
 
+/* Our candidate chains and keys: the config's cert_key (when set), then its
+ * cert_keys. th_conn_cert_key_at is NULL past the end. */
+size_t th_conn_num_cert_keys(const th_conn *c);
+const th_cert_key *th_conn_cert_key_at(const th_conn *c, size_t i);
+
+/* Our signature scheme with |ck|: the first of our schemes that |peer| lists
+ * and |ck|'s key can make in TLS 1.3; 0 if none. */
+uint16_t th_conn_sig_scheme_for(const th_conn *c, const th_cert_key *ck, const uint16_t *peer,
+                                size_t num_peer);
+
 void th_conn_random(th_conn *c, uint8_t *out, size_t len);
 
 /* th_conn_random as a th_random_fn with the connection as context. */
@@ -166,6 +184,14 @@ int th_conn_write_records(th_conn *c, uint8_t type, const uint8_t *data, size_t 
 
 /* Writes the pending flight as records under the current write key. */
 int th_conn_flush_flight(th_conn *c) TH_MUST_USE;
+
+/* Middlebox compatibility (RFC 8446 §D.4): when the config asks for it and
+ * none was sent yet, flushes the flight and queues one unprotected
+ * change_cipher_spec record. 1 when done or not wanted. */
+int th_conn_send_compat_ccs(th_conn *c) TH_MUST_USE;
+
+/* Our record_size_limit (RFC 8449): the config's or 2^14+1. */
+uint16_t th_conn_our_record_size_limit(const th_conn *c);
 
 /* Flushes the flight, then protects what follows with |secret|. */
 int th_conn_set_write_key(th_conn *c, const th_secret *secret) TH_MUST_USE;

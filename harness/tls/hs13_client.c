@@ -108,6 +108,13 @@ static int write_client_hello(th_conn *c, CBB *body) {
             }
         }
     }
+    if (c->cfg.record_size_limit != 0) {
+        th_ext_record_size_limit rsl = {c->cfg.record_size_limit};
+        if (!add_ext(c, &exts, TH_EXT_RECORD_SIZE_LIMIT, &ext) ||
+            !th_write_ext_record_size_limit(&ext, &rsl)) {
+            return 0;
+        }
+    }
     if (c->cookie != NULL) {
         th_ext_cookie cookie = {{c->cookie, c->cookie_len}};
         if (!add_ext(c, &exts, TH_EXT_COOKIE, &ext) || !th_write_ext_cookie(&ext, &cookie)) {
@@ -255,6 +262,11 @@ int th_hs13_client_start(th_conn *c) {
         return 0;
     }
     th_conn_random(c, c->client_random, sizeof(c->client_random));
+    if (c->cfg.middlebox_compat) {
+        /* RFC 8446 §D.4: "the client MUST send a non-empty session ID". */
+        th_conn_random(c, c->session_id, sizeof(c->session_id));
+        c->session_id_len = sizeof(c->session_id);
+    }
     if (!th_kex_generate(&c->kex, groups[0], th_conn_random_cb, c)) {
         return 0;
     }
@@ -279,8 +291,10 @@ int th_hs13_client_start(th_conn *c) {
      * ClientHello1 waits in c->ch1. */
     c->ccs_allowed = 1;
     c->hs_state = CL_WAIT_SH;
+    /* RFC 8446 §D.4: with 0-RTT the change_cipher_spec goes right after the
+     * ClientHello, before the first protected record (as BoringSSL). */
     return th_conn_write_records(c, TH_CT_HANDSHAKE, c->ch1, c->ch1_len, 0) &&
-           (!c->early_writing || send_early_data(c));
+           (!c->early_writing || (th_conn_send_compat_ccs(c) && send_early_data(c)));
 }
 
 static int suite_offered(th_conn *c, uint16_t suite) {
@@ -395,7 +409,9 @@ static int handle_hrr(th_conn *c, const th_server_hello *sh, const uint8_t *msg,
     }
     uint8_t *ch2 = NULL;
     size_t ch2_len = 0;
-    if (!build_client_hello(c, &ch2, &ch2_len)) {
+    /* RFC 8446 §D.4: the change_cipher_spec "immediately before its second
+     * flight", here the second ClientHello. */
+    if (!th_conn_send_compat_ccs(c) || !build_client_hello(c, &ch2, &ch2_len)) {
         return 0;
     }
     int ok = th_conn_send_handshake(c, ch2, ch2_len);
@@ -531,8 +547,10 @@ static int client_server_hello(th_conn *c, const th_handshake *hs, const uint8_t
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     c->suite = sh.cipher_suite;
     c->version = TH_VERSION_TLS13;
+    /* RFC 8446 §D.4: the change_cipher_spec before our encrypted flight,
+     * queued before its key is installed (nothing protected precedes it). */
     ok = (c->transcript_ready || start_transcript(c, sh.cipher_suite)) &&
-         th_transcript_update(&c->transcript, msg, msg_len) &&
+         th_transcript_update(&c->transcript, msg, msg_len) && th_conn_send_compat_ccs(c) &&
          th_conn_handshake_keys(c, ks_ext != NULL ? ecdhe : NULL, ecdhe_len);
     OPENSSL_cleanse(ecdhe, sizeof(ecdhe));
     th_kex_cleanup(&c->kex);
@@ -581,6 +599,23 @@ static int client_encrypted_extensions(th_conn *c, const th_handshake *hs, const
             }
             memcpy(c->alpn, alpn.protocol.data, alpn.protocol.len);
             c->alpn_len = alpn.protocol.len;
+        }
+        if (ext->type == TH_EXT_RECORD_SIZE_LIMIT) {
+            th_ext_record_size_limit rsl;
+            CBS body;
+            CBS_init(&body, ext->body.data, ext->body.len);
+            if (!th_parse_ext_record_size_limit(&body, &rsl, out_alert)) {
+                goto err;
+            }
+            /* RFC 8449 §4: negotiated. We "MUST NOT generate a protected
+             * record with plaintext that is larger than the RecordSizeLimit
+             * value it receives from its peer"; ours now binds the server. */
+            if (!th_rl_dir_set_record_size_limit(&c->wr, rsl.limit) ||
+                !th_rl_dir_set_record_size_limit(&c->rd, th_conn_our_record_size_limit(c))) {
+                *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+                goto err;
+            }
+            c->peer_rsl = rsl.limit;
         }
         if (ext->type == TH_EXT_EARLY_DATA) {
             /* Only an answer to the early_data of ClientHello1 (not after a
@@ -687,17 +722,19 @@ static int client_certificate_verify(th_conn *c, const th_handshake *hs, const u
     return 1;
 }
 
-/* Our signature scheme for a client CertificateVerify: the first of ours the
- * CertificateRequest lists and our key can make; 0 if none. */
+/* Our chain and signature scheme for a client CertificateVerify: the first
+ * candidate with a chain whose key can make a scheme the CertificateRequest
+ * lists (c->cert_key); 0 if none. */
 static uint16_t client_sig_scheme(th_conn *c) {
-    size_t n;
-    const uint16_t *schemes = th_conn_sig_schemes(c, &n);
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < c->num_cr_sig_algs; j++) {
-            if (schemes[i] == c->cr_sig_algs[j] &&
-                th_sig_scheme_allowed(schemes[i], c->cfg.cert_key->key, TH_VERSION_TLS13)) {
-                return schemes[i];
-            }
+    for (size_t i = 0; i < th_conn_num_cert_keys(c); i++) {
+        const th_cert_key *ck = th_conn_cert_key_at(c, i);
+        if (ck->key == NULL || ck->num_chain == 0) {
+            continue;
+        }
+        uint16_t scheme = th_conn_sig_scheme_for(c, ck, c->cr_sig_algs, c->num_cr_sig_algs);
+        if (scheme != 0) {
+            c->cert_key = ck;
+            return scheme;
         }
     }
     return 0;
@@ -735,10 +772,7 @@ static int client_finished(th_conn *c, const th_handshake *hs, const uint8_t *ms
         /* RFC 8446 §4.4.2: "If the server requests client authentication but
          * no suitable certificate is available, the client MUST send a
          * Certificate message containing no certificates." */
-        uint16_t scheme = 0;
-        if (c->cfg.cert_key != NULL && c->cfg.cert_key->num_chain != 0) {
-            scheme = client_sig_scheme(c);
-        }
+        uint16_t scheme = client_sig_scheme(c);
         if (!th_conn_send_certificate(c, NULL, 0, scheme != 0, scheme, TH_CV_CLIENT)) {
             return 0;
         }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include <openssl/mem.h>
+#include <openssl/x509v3.h>
 
 #include "client_hello.h"
 #include "conn_internal.h"
@@ -78,6 +79,13 @@ static int send_encrypted_extensions(th_conn *c) {
         (!CBB_add_u16(&exts, TH_EXT_ALPN) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
          !CBB_add_u16_length_prefixed(&ext, &list) || !CBB_add_u8_length_prefixed(&list, &name) ||
          !CBB_add_bytes(&name, c->alpn, c->alpn_len))) {
+        CBB_cleanup(&cbb);
+        return 0;
+    }
+    th_ext_record_size_limit rsl = {th_conn_our_record_size_limit(c)};
+    if (c->peer_rsl != 0 && (!CBB_add_u16(&exts, TH_EXT_RECORD_SIZE_LIMIT) ||
+                             !CBB_add_u16_length_prefixed(&exts, &ext) ||
+                             !th_write_ext_record_size_limit(&ext, &rsl))) {
         CBB_cleanup(&cbb);
         return 0;
     }
@@ -165,10 +173,58 @@ static int note_server_name(th_conn *c, const th_client_hello *ch, uint8_t *out_
     return 1;
 }
 
-/* Our CertificateVerify scheme: the first of ours that the client lists and
- * our key can make. */
-static int choose_sig_scheme(th_conn *c, const th_client_hello *ch, uint16_t *out_scheme,
-                             uint8_t *out_alert) {
+/* RFC 8449: a client's record_size_limit is honoured (our records toward it
+ * from EncryptedExtensions on) and answered with ours. */
+static int note_record_size_limit(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
+    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_RECORD_SIZE_LIMIT);
+    c->peer_rsl = 0;
+    if (ext == NULL) {
+        return 1;
+    }
+    th_ext_record_size_limit rsl;
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_record_size_limit(&body, &rsl, out_alert)) {
+        return 0;
+    }
+    if (!th_rl_dir_set_record_size_limit(&c->wr, rsl.limit)) {
+        *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+        return 0;
+    }
+    c->peer_rsl = rsl.limit;
+    return 1;
+}
+
+/* RFC 8449 §4: "Records are subject to the limits that were set in the
+ * handshake that produces the keys that are used to protect those records":
+ * ours binds the client from its handshake key on (not 0-RTT data). */
+static int enforce_our_record_size_limit(th_conn *c) {
+    return c->peer_rsl == 0 ||
+           th_rl_dir_set_record_size_limit(&c->rd, th_conn_our_record_size_limit(c));
+}
+
+/* 1 if the leaf of |ck| is valid for the client's server_name (RFC 6066 §3),
+ * exact or wildcard, by BoringSSL's X509_check_host. */
+static int leaf_matches_name(const th_conn *c, const th_cert_key *ck) {
+    if (c->server_name_len == 0) {
+        return 0;
+    }
+    const uint8_t *der = ck->chain[0].data;
+    X509 *leaf = d2i_X509(NULL, &der, (long)ck->chain[0].len);
+    int match = leaf != NULL && X509_check_host(leaf, (const char *)c->server_name,
+                                                c->server_name_len, 0, NULL) == 1;
+    X509_free(leaf);
+    return match;
+}
+
+/* Our chain (c->cert_key) and CertificateVerify scheme. Of the candidates
+ * (th_conn_cert_key_at) that can sign a scheme the client lists: the first
+ * whose leaf matches the client's server_name, else the first. RFC 8446
+ * §4.4.2.2: the certificate "MUST be appropriate for the negotiated cipher
+ * suite's authentication algorithm" and, with server_name, "SHOULD" match
+ * it; a name match the client cannot verify is no use. */
+static int choose_cert(th_conn *c, const th_client_hello *ch, uint16_t *out_scheme,
+                       uint8_t *out_alert) {
     const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_SIGNATURE_ALGORITHMS);
     if (ext == NULL) {
         /* RFC 8446 §9.2: certificate authentication needs it. */
@@ -181,23 +237,38 @@ static int choose_sig_scheme(th_conn *c, const th_client_hello *ch, uint16_t *ou
     if (!th_parse_ext_signature_algorithms(&body, &sa, out_alert)) {
         return 0;
     }
-    size_t n;
-    const uint16_t *ours = th_conn_sig_schemes(c, &n);
-    int found = 0;
-    for (size_t i = 0; i < n && !found; i++) {
-        if (in_list(sa.sig_algs, sa.num_sig_algs, ours[i]) &&
-            th_sig_scheme_allowed(ours[i], c->cfg.cert_key->key, TH_VERSION_TLS13)) {
-            *out_scheme = ours[i];
-            found = 1;
+    size_t n = th_conn_num_cert_keys(c);
+    const th_cert_key *chosen = NULL;
+    uint16_t chosen_scheme = 0;
+    for (size_t i = 0; i < n; i++) {
+        const th_cert_key *ck = th_conn_cert_key_at(c, i);
+        uint16_t scheme = th_conn_sig_scheme_for(c, ck, sa.sig_algs, sa.num_sig_algs);
+        if (scheme == 0) {
+            continue;
+        }
+        /* With one usable candidate there is no choice to make by name. */
+        if (chosen == NULL) {
+            chosen = ck;
+            chosen_scheme = scheme;
+            if (n == 1) {
+                break;
+            }
+        }
+        if (leaf_matches_name(c, ck)) {
+            chosen = ck;
+            chosen_scheme = scheme;
+            break;
         }
     }
     th_ext_signature_algorithms_cleanup(&sa);
-    if (!found) {
+    if (chosen == NULL) {
         /* RFC 8446 §4.4.3 and BoringSSL: no common scheme is
          * handshake_failure. */
         *out_alert = TH_ALERT_HANDSHAKE_FAILURE;
         return 0;
     }
+    c->cert_key = chosen;
+    *out_scheme = chosen_scheme;
     return 1;
 }
 
@@ -213,6 +284,13 @@ static int send_server_flight(th_conn *c, uint16_t scheme) {
         return 0;
     }
     return th_conn_set_write_key(c, &c->s_ap);
+}
+
+/* RFC 8446 §D.4: "The server sends a dummy change_cipher_spec record
+ * immediately after its first handshake message", when the client is in
+ * compatibility mode, which its non-empty session id says. */
+static int send_compat_ccs(th_conn *c) {
+    return c->session_id_len == 0 || th_conn_send_compat_ccs(c);
 }
 
 /* Largest early data skipped when 0-RTT is rejected and the config sets no
@@ -315,10 +393,16 @@ static int choose_psk(th_conn *c, const th_client_hello *ch, const uint8_t *msg,
         hash_len = md_len;
     }
     const th_bytes *binder = &psk.binders[*out_index];
+#if defined(TH_FUZZING_UNSAFE)
+    /* Fuzzing mode (th_tls_unsafe only, never th_tls): any binder is
+     * accepted, so a fuzzer reaches the resumed handshake. */
+    (void)binder;
+#else
     if (!th_tls13_finished_check(md, &binder_key, hash, hash_len, binder->data, binder->len,
                                  out_alert)) {
         goto err;
     }
+#endif
     c->resumed = 1;
     c->peer_authenticated = out_tk->peer_authenticated;
     /* RFC 8446 §4.2.9: psk_dhe_ke when offered, else psk_ke. */
@@ -465,9 +549,10 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         share = th_ext_key_share_ch_find(&ks, group);
     }
     uint16_t scheme = 0;
-    if ((!c->resumed && !choose_sig_scheme(c, &ch, &scheme, out_alert)) ||
-        (!second && !choose_alpn(c, &ch, out_alert)) ||
-        (!second && !note_server_name(c, &ch, out_alert))) {
+    if ((!second && !note_server_name(c, &ch, out_alert)) ||
+        !note_record_size_limit(c, &ch, out_alert) ||
+        (!c->resumed && !choose_cert(c, &ch, &scheme, out_alert)) ||
+        (!second && !choose_alpn(c, &ch, out_alert))) {
         goto err;
     }
     c->suite = suite;
@@ -510,7 +595,7 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
             goto err;
         }
         c->transcript_ready = 1;
-        ok = send_server_hello(c, 1);
+        ok = send_server_hello(c, 1) && send_compat_ccs(c);
         c->hs_state = SV_WAIT_CH2;
         goto err;
     }
@@ -547,8 +632,10 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
     ok = th_transcript_update(&c->transcript, msg, msg_len) &&
          (!c->early_accepted ||
           th_conn_derive(c, &c->c_e, &c->early_secret, TH_TLS13_C_E_TRAFFIC)) &&
-         send_server_hello(c, 0) && th_conn_handshake_keys(c, psk_ke ? NULL : ecdhe, ecdhe_len) &&
-         (!c->early_accepted || th_rl_dir_set_key(&c->rd, c->suite, &c->c_e)) &&
+         send_server_hello(c, 0) && send_compat_ccs(c) &&
+         th_conn_handshake_keys(c, psk_ke ? NULL : ecdhe, ecdhe_len) &&
+         (c->early_accepted ? th_rl_dir_set_key(&c->rd, c->suite, &c->c_e)
+                            : enforce_our_record_size_limit(c)) &&
          send_server_flight(c, scheme);
     OPENSSL_cleanse(ecdhe, sizeof(ecdhe));
     th_kex_cleanup(&c->kex);
@@ -579,7 +666,7 @@ static int server_end_of_early_data(th_conn *c, const th_handshake *hs, const ui
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     if (!th_transcript_update(&c->transcript, msg, msg_len) ||
-        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_hs)) {
+        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_hs) || !enforce_our_record_size_limit(c)) {
         return 0;
     }
     c->read_key_changed = 1;

@@ -402,6 +402,27 @@ early_data_not_allowed)
     expect "$slog" "resumed closed (28 bytes in, 28 out)"
     expect_not "$slog" "early_data="
     ;;
+openssl_client_two_certs)
+    # ECDSA and RSA served together: a client that can only verify RSA-PSS
+    # gets the RSA chain, any other client the first (ECDSA) one.
+    start_server --cert "$chain" --key "$key" --cert "$pki/server-rsa2048-chain.pem" \
+        --key "$pki/server-rsa2048.key" --echo --max-connections 2
+    for sigalgs in rsa_pss_rsae_sha256 ecdsa_secp256r1_sha256:rsa_pss_rsae_sha256; do
+        (printf 'two %s\n' "$sigalgs"; sleep 1) |
+            timeout 15 openssl s_client -connect "127.0.0.1:$port" -CAfile "$ca" \
+                -servername localhost -verify_hostname localhost -verify_return_error \
+                -tls1_3 -sigalgs "$sigalgs" -no_ign_eof >"$out" 2>"$err"
+        status=$?
+        [ "$status" -eq 0 ] || fail "s_client exit status $status"
+        expect "$out" "two $sigalgs"
+        expect "$out" "Verify return code: 0 (ok)"
+        case $sigalgs in
+        rsa_*) expect "$out" "CN = server-rsa2048" ;;
+        *) expect "$out" "CN = server-ecdsa-p256" ;;
+        esac
+    done
+    wait_server 0
+    ;;
 openssl_client_resume)
     # s_client keeps the session of the first connection in a file and
     # offers it on the next ones; 0-RTT once per ticket (RFC 8446 §8.1).
@@ -460,7 +481,7 @@ openssl_server_early_data)
 help)
     run 0 server --help
     expect "$out" "--max-connections"
-    expect "$out" "first pair is served"
+    expect "$out" "matches its server_name"
     expect "$out" "--early-data N"
     expect "$out" "--no-tickets"
     run 0 client --help

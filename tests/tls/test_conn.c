@@ -4,12 +4,18 @@
  * unexpected records, overflow); every one-byte corruption of a real
  * flight ending in an alert, never a crash or leak; session tickets, PSK
  * resumption (psk_dhe_ke, psk_ke, after HRR, bad binder, unknown and expired
- * tickets) and 0-RTT (accepted, rejected, replayed). */
+ * tickets) and 0-RTT (accepted, rejected, replayed); certificate choice by
+ * SNI (exact, wildcard) and signature algorithms; the handshake state freed
+ * once idle; middlebox-compatibility CCS; record_size_limit negotiation and
+ * automatic KeyUpdate at the usage limits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/ec_key.h>
 #include <openssl/mem.h>
+#include <openssl/nid.h>
+#include <openssl/x509v3.h>
 
 #include "conn.h"
 #include "conn_internal.h"
@@ -1135,6 +1141,592 @@ static void test_selected_identity_out_of_range_is_illegal_parameter(void **stat
     th_ticket_ctx_free(t);
 }
 
+/* A self-signed ECDSA P-256 certificate for DNS:|san| (the test PKI has no
+ * wildcard name), with its key, in |out| (th_cert_key_cleanup frees it). */
+static void make_self_signed(const char *san, th_cert_key *out) {
+    EC_KEY *ec = EC_KEY_new_by_curve_name(NID_X9_62_prime256v1);
+    EVP_PKEY *key = EVP_PKEY_new();
+    assert_non_null(ec);
+    assert_non_null(key);
+    assert_true(EC_KEY_generate_key(ec));
+    assert_true(EVP_PKEY_assign_EC_KEY(key, ec));
+    X509 *x = X509_new();
+    X509_NAME *name = X509_NAME_new();
+    char value[256];
+    snprintf(value, sizeof(value), "DNS:%s", san);
+    X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, NULL, NID_subject_alt_name, value);
+    assert_non_null(ext);
+    assert_true(X509_set_version(x, X509_VERSION_3));
+    assert_true(ASN1_INTEGER_set(X509_get_serialNumber(x), 7));
+    assert_true(
+        X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const uint8_t *)san, -1, -1, 0));
+    assert_true(X509_set_subject_name(x, name));
+    assert_true(X509_set_issuer_name(x, name));
+    assert_true(ASN1_TIME_set(X509_getm_notBefore(x), 1600000000));
+    assert_true(ASN1_TIME_set(X509_getm_notAfter(x), 1900000000));
+    assert_true(X509_set_pubkey(x, key));
+    assert_true(X509_add_ext(x, ext, -1));
+    assert_true(X509_sign(x, key, EVP_sha256()));
+    uint8_t *der = NULL;
+    int der_len = i2d_X509(x, &der);
+    assert_true(der_len > 0);
+    memset(out, 0, sizeof(*out));
+    out->chain = calloc(1, sizeof(th_bytes));
+    assert_non_null(out->chain);
+    out->chain[0].data = der; /* th_cert_key_cleanup frees it with OPENSSL_free */
+    out->chain[0].len = (size_t)der_len;
+    out->num_chain = 1;
+    out->key = key;
+    X509_EXTENSION_free(ext);
+    X509_NAME_free(name);
+    X509_free(x);
+}
+
+/* Runs one handshake of a client naming |sni| (NULL: none) and offering
+ * |schemes| (NULL: defaults) against a server with |cert_key| and
+ * |cert_keys|; checks that the server sent the chain of |want| and signed
+ * with |want_scheme|. */
+static void expect_server_cert(fixture *f, const char *sni, const uint16_t *schemes,
+                               size_t num_schemes, const th_cert_key *cert_key,
+                               const th_cert_key *cert_keys, size_t num_cert_keys,
+                               const th_cert_key *want, uint16_t want_scheme) {
+    uint64_t cseed = 77, sseed = 78;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    /* The point is the server's choice; the client's name check is
+     * test_wrong_host_is_bad_certificate's. */
+    ccfg.server_name = sni;
+    ccfg.trust_store = NULL;
+    ccfg.insecure_skip_verify = 1;
+    ccfg.sig_schemes = schemes;
+    ccfg.num_sig_schemes = num_schemes;
+    scfg.cert_key = cert_key;
+    scfg.cert_keys = cert_keys;
+    scfg.num_cert_keys = num_cert_keys;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    assert_non_null(c);
+    assert_non_null(sv);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    size_t n;
+    const th_bytes *chain = th_conn_peer_chain(c, &n);
+    assert_int_equal(n, want->num_chain);
+    assert_int_equal(chain[0].len, want->chain[0].len);
+    assert_memory_equal(chain[0].data, want->chain[0].data, chain[0].len);
+    th_conn_status st;
+    th_conn_get_status(c, &st);
+    assert_int_equal(st.sig_scheme, want_scheme);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_server_picks_cert_by_exact_sni(void **state) {
+    fixture *f = *state;
+    th_cert_key wrong;
+    th_test_load_cert_key("bad-wrong-host", &wrong);
+    /* cert_key is the default; cert_keys[0] is for wrong.example. */
+    expect_server_cert(f, "wrong.example", NULL, 0, &f->server_ck, &wrong, 1, &wrong,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_server_cert(f, "localhost", NULL, 0, &f->server_ck, &wrong, 1, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    /* No server_name, or one no candidate matches: the first. */
+    expect_server_cert(f, NULL, NULL, 0, &f->server_ck, &wrong, 1, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_server_cert(f, "other.example", NULL, 0, &f->server_ck, &wrong, 1, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    /* Without cert_key, cert_keys alone. */
+    th_cert_key both[2] = {f->server_ck, wrong};
+    expect_server_cert(f, "wrong.example", NULL, 0, NULL, both, 2, &wrong,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_server_cert(f, "localhost", NULL, 0, NULL, both, 2, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    th_cert_key_cleanup(&wrong);
+}
+
+static void test_server_picks_cert_by_wildcard_sni(void **state) {
+    fixture *f = *state;
+    th_cert_key wild;
+    make_self_signed("*.wild.example", &wild);
+    expect_server_cert(f, "a.wild.example", NULL, 0, &f->server_ck, &wild, 1, &wild,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    /* A wildcard covers one label, never the bare domain nor two labels. */
+    expect_server_cert(f, "wild.example", NULL, 0, &f->server_ck, &wild, 1, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_server_cert(f, "a.b.wild.example", NULL, 0, &f->server_ck, &wild, 1, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    th_cert_key_cleanup(&wild);
+}
+
+static void test_server_picks_cert_the_client_can_verify(void **state) {
+    fixture *f = *state;
+    th_cert_key rsa, wrong;
+    th_test_load_cert_key("server-rsa2048", &rsa);
+    th_test_load_cert_key("bad-wrong-host", &wrong);
+    static const uint16_t kRsaOnly[] = {TH_SIG_RSA_PSS_RSAE_SHA256};
+    static const uint16_t kEcdsaOnly[] = {TH_SIG_ECDSA_SECP256R1_SHA256};
+    /* ECDSA and RSA for the same name: the one the client can verify. */
+    expect_server_cert(f, "localhost", kRsaOnly, 1, &f->server_ck, &rsa, 1, &rsa,
+                       TH_SIG_RSA_PSS_RSAE_SHA256);
+    expect_server_cert(f, "localhost", kEcdsaOnly, 1, &rsa, &f->server_ck, 1, &f->server_ck,
+                       TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_server_cert(f, "localhost", NULL, 0, &rsa, &f->server_ck, 1, &rsa,
+                       TH_SIG_RSA_PSS_RSAE_SHA256);
+    /* A name match (ECDSA) the client cannot verify loses to one it can. */
+    expect_server_cert(f, "wrong.example", kRsaOnly, 1, &f->server_ck, (th_cert_key[]){wrong, rsa},
+                       2, &rsa, TH_SIG_RSA_PSS_RSAE_SHA256);
+    th_cert_key_cleanup(&rsa);
+    th_cert_key_cleanup(&wrong);
+}
+
+static void test_server_without_verifiable_cert_is_handshake_failure(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 5, sseed = 6;
+    th_config ccfg, scfg;
+    static const uint16_t kRsaOnly[] = {TH_SIG_RSA_PSS_RSAE_SHA256};
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.sig_schemes = kRsaOnly;
+    ccfg.num_sig_schemes = 1;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_alert_sent(sv, TH_ALERT_HANDSHAKE_FAILURE);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_server_refuses_incomplete_cert_keys(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 1;
+    th_config cfg;
+    th_cert_key empty;
+    memset(&empty, 0, sizeof(empty));
+    base_config(&cfg, f, &seed, TH_ROLE_SERVER);
+    cfg.cert_keys = &empty;
+    cfg.num_cert_keys = 1;
+    assert_null(th_conn_new(&cfg, TH_ROLE_SERVER));
+    cfg.cert_key = NULL;
+    cfg.cert_keys = NULL;
+    cfg.num_cert_keys = 0;
+    assert_null(th_conn_new(&cfg, TH_ROLE_SERVER));
+}
+
+/* An idle connection holds no handshake-only state nor empty buffers. */
+static void expect_idle_trimmed(const th_conn *c) {
+    assert_null(c->flight);
+    assert_null(c->ch1);
+    assert_null(c->cookie);
+    assert_null(c->sent_exts);
+    assert_null(c->cr_sig_algs);
+    assert_null(c->peer_key);
+    assert_false(c->transcript_ready);
+    assert_null(c->reasm.buf);
+    assert_null(c->in);
+    assert_null(c->out);
+    assert_null(c->app);
+    assert_int_equal(c->c_hs.len, 0);
+    assert_int_equal(c->s_hs.len, 0);
+    assert_int_equal(c->hs_secret.len, 0);
+}
+
+static void test_idle_connection_frees_handshake_state(void **state) {
+    fixture *f = *state;
+    static const uint16_t client_groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    static const uint16_t server_groups[] = {TH_GROUP_SECP384R1};
+    static const uint8_t kKey[32] = {9};
+    uint64_t cseed = 31, sseed = 32;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    /* HelloRetryRequest (cookie-less), client authentication and tickets:
+     * every handshake-only allocation is made. */
+    ccfg.groups = client_groups;
+    ccfg.num_groups = 2;
+    ccfg.cert_key = &f->client_ck;
+    scfg.groups = server_groups;
+    scfg.num_groups = 1;
+    scfg.request_client_cert = 1;
+    th_ticket_ctx *tickets = th_ticket_ctx_new(kKey, 0);
+    scfg.tickets = tickets;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    expect_idle_trimmed(c);
+    expect_idle_trimmed(sv);
+    /* Still whole: tickets arrived after the trim, the peer chain stays,
+     * KeyUpdate and data both ways re-allocate what they need. */
+    th_conn_status cs;
+    th_conn_get_status(c, &cs);
+    assert_int_equal(cs.tickets_received, 2);
+    size_t n;
+    assert_non_null(th_conn_peer_chain(c, &n));
+    assert_int_equal(n, f->server_ck.num_chain);
+    assert_true(th_conn_key_update(sv, 1));
+    pump(c, sv);
+    echo_check(c, sv, "idle then busy");
+    echo_check(sv, c, "and back");
+    expect_idle_trimmed(c);
+    expect_idle_trimmed(sv);
+    /* A burst of many records keeps its buffers for the next burst until
+     * th_conn_release_buffers. */
+    size_t big = 5 * 16384;
+    uint8_t *data = calloc(1, big), *back = malloc(big);
+    assert_true(th_conn_write_app(c, data, big, 0));
+    pump(c, sv);
+    assert_int_equal(th_conn_read_app(sv, back, big), big);
+    assert_non_null(c->out != NULL ? c->out : sv->in);
+    th_conn_release_buffers(c);
+    th_conn_release_buffers(sv);
+    expect_idle_trimmed(c);
+    expect_idle_trimmed(sv);
+    echo_check(c, sv, "after release");
+    free(data);
+    free(back);
+    th_session *sess = th_conn_take_session(c);
+    assert_non_null(sess);
+    th_session_free(sess);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_ticket_ctx_free(tickets);
+}
+
+/* The content types of the records in |from|'s pending output (at most
+ * |max|), which then goes to |to|. Returns how many. */
+static size_t move_record_types(th_conn *from, th_conn *to, uint8_t *types, size_t max) {
+    size_t n, num = 0;
+    const uint8_t *out = th_conn_pending_output(from, &n);
+    CBS cbs;
+    CBS_init(&cbs, out, n);
+    while (CBS_len(&cbs) != 0) {
+        uint8_t type;
+        uint16_t version;
+        CBS frag;
+        assert_true(CBS_get_u8(&cbs, &type) && CBS_get_u16(&cbs, &version) &&
+                    CBS_get_u16_length_prefixed(&cbs, &frag));
+        if (type == TH_CT_CHANGE_CIPHER_SPEC) {
+            assert_int_equal(CBS_len(&frag), 1);
+            assert_int_equal(CBS_data(&frag)[0], 1);
+        }
+        if (num < max) {
+            types[num] = type;
+        }
+        num++;
+    }
+    if (n != 0) {
+        if (!th_conn_recv(to, out, n)) {
+            /* Checked through the status by the caller. */
+        }
+        th_conn_consume_output(from, n);
+    }
+    return num;
+}
+
+static size_t count_type(const uint8_t *types, size_t n, uint8_t type) {
+    size_t count = 0;
+    for (size_t i = 0; i < n; i++) {
+        count += types[i] == type;
+    }
+    return count;
+}
+
+static void test_middlebox_compat_ccs_both_ways(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 41, sseed = 42;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.middlebox_compat = 1;
+    scfg.middlebox_compat = 1;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    /* RFC 8446 §D.4: a non-empty session id, echoed. */
+    assert_int_equal(c->session_id_len, 32);
+    uint8_t types[16];
+    size_t n = move_record_types(c, sv, types, 16);
+    assert_int_equal(n, 1);
+    assert_int_equal(types[0], TH_CT_HANDSHAKE);
+    assert_int_equal(sv->session_id_len, 32);
+    /* Server: ServerHello, CCS, then protected records. */
+    n = move_record_types(sv, c, types, 16);
+    assert_true(n >= 3);
+    assert_int_equal(types[0], TH_CT_HANDSHAKE);
+    assert_int_equal(types[1], TH_CT_CHANGE_CIPHER_SPEC);
+    assert_int_equal(count_type(types, n, TH_CT_CHANGE_CIPHER_SPEC), 1);
+    /* Client: CCS before its encrypted flight. */
+    n = move_record_types(c, sv, types, 16);
+    assert_true(n >= 2);
+    assert_int_equal(types[0], TH_CT_CHANGE_CIPHER_SPEC);
+    assert_int_equal(count_type(types, n, TH_CT_CHANGE_CIPHER_SPEC), 1);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    echo_check(c, sv, "compat");
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_middlebox_compat_ccs_with_hrr(void **state) {
+    fixture *f = *state;
+    static const uint16_t client_groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    static const uint16_t server_groups[] = {TH_GROUP_SECP384R1};
+    uint64_t cseed = 43, sseed = 44;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.middlebox_compat = 1;
+    ccfg.groups = client_groups;
+    ccfg.num_groups = 2;
+    scfg.middlebox_compat = 1;
+    scfg.groups = server_groups;
+    scfg.num_groups = 1;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    uint8_t types[16];
+    assert_int_equal(move_record_types(c, sv, types, 16), 1);
+    /* HelloRetryRequest, then the server's only CCS. */
+    assert_int_equal(move_record_types(sv, c, types, 16), 2);
+    assert_int_equal(types[0], TH_CT_HANDSHAKE);
+    assert_int_equal(types[1], TH_CT_CHANGE_CIPHER_SPEC);
+    /* The client's CCS before its second ClientHello. */
+    assert_int_equal(move_record_types(c, sv, types, 16), 2);
+    assert_int_equal(types[0], TH_CT_CHANGE_CIPHER_SPEC);
+    assert_int_equal(types[1], TH_CT_HANDSHAKE);
+    size_t n = move_record_types(sv, c, types, 16);
+    assert_int_equal(count_type(types, n, TH_CT_CHANGE_CIPHER_SPEC), 0);
+    n = move_record_types(c, sv, types, 16);
+    assert_int_equal(count_type(types, n, TH_CT_CHANGE_CIPHER_SPEC), 0);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_no_compat_ccs_without_option_or_session_id(void **state) {
+    fixture *f = *state;
+    for (int mode = 0; mode < 2; mode++) {
+        uint64_t cseed = 45, sseed = 46;
+        th_config ccfg, scfg;
+        base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+        base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+        /* mode 0: neither asks; mode 1: only the server, and the client's
+         * session id is empty. */
+        scfg.middlebox_compat = mode;
+        th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+        th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+        assert_int_equal(c->session_id_len, 0);
+        uint8_t types[16];
+        size_t total = 0;
+        for (int i = 0; i < 4; i++) {
+            size_t n = move_record_types(c, sv, types, 16);
+            total += count_type(types, n < 16 ? n : 16, TH_CT_CHANGE_CIPHER_SPEC);
+            n = move_record_types(sv, c, types, 16);
+            total += count_type(types, n < 16 ? n : 16, TH_CT_CHANGE_CIPHER_SPEC);
+        }
+        assert_int_equal(total, 0);
+        expect_state(c, TH_CONN_ESTABLISHED);
+        expect_state(sv, TH_CONN_ESTABLISHED);
+        th_conn_free(c);
+        th_conn_free(sv);
+    }
+}
+
+/* The largest fragment of the protected records in |from|'s pending output,
+ * which then goes to |to|. */
+static size_t move_max_protected_fragment(th_conn *from, th_conn *to) {
+    size_t n, max = 0;
+    const uint8_t *out = th_conn_pending_output(from, &n);
+    CBS cbs;
+    CBS_init(&cbs, out, n);
+    while (CBS_len(&cbs) != 0) {
+        uint8_t type;
+        uint16_t version;
+        CBS frag;
+        assert_true(CBS_get_u8(&cbs, &type) && CBS_get_u16(&cbs, &version) &&
+                    CBS_get_u16_length_prefixed(&cbs, &frag));
+        if (type == TH_CT_APPLICATION_DATA && CBS_len(&frag) > max) {
+            max = CBS_len(&frag);
+        }
+    }
+    if (n != 0) {
+        if (!th_conn_recv(to, out, n)) {
+            /* Checked through the status by the caller. */
+        }
+        th_conn_consume_output(from, n);
+    }
+    return max;
+}
+
+static void test_record_size_limit_negotiated_both_ways(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 51, sseed = 52;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    ccfg.record_size_limit = 256;
+    scfg.record_size_limit = 512;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    size_t max_from_server = 0, max_from_client = 0;
+    for (int i = 0; i < 4; i++) {
+        size_t m = move_max_protected_fragment(c, sv);
+        max_from_client = m > max_from_client ? m : max_from_client;
+        m = move_max_protected_fragment(sv, c);
+        max_from_server = m > max_from_server ? m : max_from_server;
+    }
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_status cs, ss;
+    th_conn_get_status(c, &cs);
+    th_conn_get_status(sv, &ss);
+    assert_int_equal(cs.peer_record_size_limit, 512);
+    assert_int_equal(ss.peer_record_size_limit, 256);
+    /* RFC 8449 §4: the limit counts TLSInnerPlaintext (content type
+     * included); a protected record adds the 16-byte tag. The server's
+     * Certificate needed several records. */
+    assert_true(max_from_server > 0 && max_from_server <= 256 + 16);
+    assert_true(max_from_client > 0 && max_from_client <= 512 + 16);
+    uint8_t data[3000], got[3000];
+    memset(data, 0x5a, sizeof(data));
+    assert_true(th_conn_write_app(sv, data, sizeof(data), 0));
+    assert_int_equal(move_max_protected_fragment(sv, c), 256 + 16);
+    assert_int_equal(th_conn_read_app(c, got, sizeof(got)), sizeof(data));
+    assert_true(th_conn_write_app(c, data, sizeof(data), 0));
+    assert_int_equal(move_max_protected_fragment(c, sv), 512 + 16);
+    assert_int_equal(th_conn_read_app(sv, got, sizeof(got)), sizeof(data));
+    /* RFC 8449 §4: a record over the advertised limit is record_overflow. */
+    assert_true(th_rl_dir_set_record_size_limit(&c->wr, TH_RL_MAX_INNER_PLAINTEXT));
+    assert_true(th_conn_write_app(c, data, 1000, 0));
+    pump(c, sv);
+    expect_alert_sent(sv, TH_ALERT_RECORD_OVERFLOW);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_record_size_limit_server_answers_default(void **state) {
+    fixture *f = *state;
+    for (int client_sends = 0; client_sends < 2; client_sends++) {
+        uint64_t cseed = 53, sseed = 54;
+        th_config ccfg, scfg;
+        base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+        base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+        ccfg.record_size_limit = client_sends ? 1000 : 0;
+        th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+        th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+        pump(c, sv);
+        expect_state(c, TH_CONN_ESTABLISHED);
+        th_conn_status cs, ss;
+        th_conn_get_status(c, &cs);
+        th_conn_get_status(sv, &ss);
+        /* Without a config value the server answers 2^14+1. */
+        assert_int_equal(cs.peer_record_size_limit, client_sends ? 16385 : 0);
+        assert_int_equal(ss.peer_record_size_limit, client_sends ? 1000 : 0);
+        echo_check(sv, c, "limited");
+        th_conn_free(c);
+        th_conn_free(sv);
+    }
+}
+
+static void test_record_size_limit_below_64_is_refused(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 55;
+    th_config cfg;
+    base_config(&cfg, f, &seed, TH_ROLE_CLIENT);
+    cfg.record_size_limit = 63;
+    assert_null(th_conn_new(&cfg, TH_ROLE_CLIENT));
+    cfg.record_size_limit = 64;
+    th_conn *c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+    assert_non_null(c);
+    th_conn_free(c);
+}
+
+static void test_key_update_at_usage_limit_both_directions(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 56, sseed = 57;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    /* Write side: the client moves its own key on every 3 records. */
+    th_rl_dir_set_usage_cap(&c->wr, 3);
+    th_secret first = c->wr.traffic_secret;
+    uint8_t data[10 * 100], got[sizeof(data)];
+    memset(data, 1, sizeof(data));
+    assert_true(th_conn_write_app(c, data, sizeof(data), 100));
+    pump(c, sv);
+    assert_int_equal(th_conn_read_app(sv, got, sizeof(got)), sizeof(data));
+    assert_memory_not_equal(c->wr.traffic_secret.bytes, first.bytes, first.len);
+    assert_memory_equal(sv->rd.traffic_secret.bytes, c->wr.traffic_secret.bytes, first.len);
+    th_rl_dir_set_usage_cap(&c->wr, 0);
+    /* Read side: the server's read key nears its limit, so it asks the
+     * client to update (RFC 8446 §4.6.3 update_requested). */
+    th_rl_dir_set_usage_cap(&sv->rd, 4);
+    th_secret srv_wr = sv->wr.traffic_secret;
+    first = c->wr.traffic_secret;
+    assert_true(th_conn_write_app(c, data, 500, 100));
+    pump(c, sv);
+    assert_int_equal(th_conn_read_app(sv, got, sizeof(got)), 500);
+    assert_memory_not_equal(c->wr.traffic_secret.bytes, first.bytes, first.len);
+    assert_memory_not_equal(sv->wr.traffic_secret.bytes, srv_wr.bytes, srv_wr.len);
+    assert_false(sv->ku_requested);
+    th_rl_dir_set_usage_cap(&sv->rd, 0);
+    echo_check(c, sv, "after automatic updates");
+    echo_check(sv, c, "both ways");
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_middlebox_compat_ccs_before_early_data(void **state) {
+    fixture *f = *state;
+    th_ticket_ctx *t = th_ticket_ctx_new(kTicketKey, 0);
+    th_session *sess = first_session(f, t, 16384, NULL, 0);
+    uint64_t cseed = 61, sseed = 62;
+    time_t now = 1700000010;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    ccfg.session = sess;
+    ccfg.now = clock_now;
+    ccfg.now_ctx = &now;
+    ccfg.early_data = (const uint8_t *)"early";
+    ccfg.early_data_len = 5;
+    ccfg.middlebox_compat = 1;
+    ticket_server_config(&scfg, f, &sseed, t, &now);
+    scfg.max_early_data = 16384;
+    scfg.middlebox_compat = 1;
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    /* RFC 8446 §D.4: ClientHello, CCS, then the protected 0-RTT data. */
+    uint8_t types[16];
+    assert_int_equal(move_record_types(c, sv, types, 16), 3);
+    assert_int_equal(types[0], TH_CT_HANDSHAKE);
+    assert_int_equal(types[1], TH_CT_CHANGE_CIPHER_SPEC);
+    assert_int_equal(types[2], TH_CT_APPLICATION_DATA);
+    uint8_t buf[16];
+    assert_int_equal(th_conn_read_app(sv, buf, sizeof(buf)), 5);
+    assert_memory_equal(buf, "early", 5);
+    size_t n = move_record_types(sv, c, types, 16);
+    assert_int_equal(count_type(types, n, TH_CT_CHANGE_CIPHER_SPEC), 1);
+    /* No second CCS from the client before its encrypted flight. */
+    n = move_record_types(c, sv, types, 16);
+    assert_int_equal(count_type(types, n, TH_CT_CHANGE_CIPHER_SPEC), 0);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    expect_resumed(c, sv, 1, 1);
+    th_conn_free(c);
+    th_conn_free(sv);
+    th_session_free(sess);
+    th_ticket_ctx_free(t);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_every_suite_and_group),
@@ -1172,6 +1764,20 @@ int main(void) {
         cmocka_unit_test(test_accepted_early_data_over_limit_is_unexpected_message),
         cmocka_unit_test(test_skipped_early_data_over_limit_is_unexpected_message),
         cmocka_unit_test(test_selected_identity_out_of_range_is_illegal_parameter),
+        cmocka_unit_test(test_server_picks_cert_by_exact_sni),
+        cmocka_unit_test(test_server_picks_cert_by_wildcard_sni),
+        cmocka_unit_test(test_server_picks_cert_the_client_can_verify),
+        cmocka_unit_test(test_server_without_verifiable_cert_is_handshake_failure),
+        cmocka_unit_test(test_server_refuses_incomplete_cert_keys),
+        cmocka_unit_test(test_idle_connection_frees_handshake_state),
+        cmocka_unit_test(test_middlebox_compat_ccs_both_ways),
+        cmocka_unit_test(test_middlebox_compat_ccs_with_hrr),
+        cmocka_unit_test(test_no_compat_ccs_without_option_or_session_id),
+        cmocka_unit_test(test_middlebox_compat_ccs_before_early_data),
+        cmocka_unit_test(test_record_size_limit_negotiated_both_ways),
+        cmocka_unit_test(test_record_size_limit_server_answers_default),
+        cmocka_unit_test(test_record_size_limit_below_64_is_refused),
+        cmocka_unit_test(test_key_update_at_usage_limit_both_directions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

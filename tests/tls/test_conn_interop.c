@@ -3,7 +3,10 @@
  * every suite × group, HelloRetryRequest, ALPN, client authentication, 1 MiB
  * each way in random record sizes, KeyUpdate both ways and close_notify; the
  * alerts for a bad server Finished, a wrong host and an unknown CA; and
- * tickets, resumption and 0-RTT both ways. */
+ * tickets, resumption and 0-RTT both ways; certificate choice by SNI and by
+ * the client's signature algorithms, middlebox-compatibility CCS both ways,
+ * record_size_limit left unnegotiated and automatic KeyUpdate at the usage
+ * limit in both directions. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -955,11 +958,15 @@ static void test_our_client_early_data_with_bssl(void **state) {
     SSL_CTX_set_early_data_enabled(ctx, 1);
     th_session *sess = our_client_first(f, ctx);
     assert_true(th_session_max_early_data(sess) > 0);
-    for (int accept = 1; accept >= 0; accept--) {
+    /* Accepted and rejected, each also in middlebox compatibility mode (the
+     * CCS right after the ClientHello, before the 0-RTT records). */
+    for (int i = 3; i >= 0; i--) {
+        int accept = i & 1;
         uint64_t seed = 64;
         th_config cfg;
         pair p;
         base_config(&cfg, f, &seed);
+        cfg.middlebox_compat = i < 2;
         cfg.session = sess;
         cfg.early_data = (const uint8_t *)early;
         cfg.early_data_len = strlen(early);
@@ -1216,6 +1223,183 @@ static void test_bssl_client_early_data_with_our_server(void **state) {
     th_ticket_ctx_free(t);
 }
 
+/* BoringSSL's client against our server holding |cert_keys| (the first is
+ * cert_key), naming |sni| and verifying only |prefs| (NULL: its defaults):
+ * the server must send the leaf whose CN is |want_cn| and sign with
+ * |want_scheme|, and BoringSSL must verify the chain for |sni|. */
+static void expect_bssl_sees_cert(fixture *f, const char *sni, const uint16_t *prefs,
+                                  size_t num_prefs, th_cert_key *cert_keys, size_t num,
+                                  const char *want_cn, uint16_t want_scheme) {
+    uint64_t seed = 400;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    SSL_CTX *ctx = bssl_ctx(0, NULL);
+    if (prefs != NULL) {
+        assert_true(SSL_CTX_set_verify_algorithm_prefs(ctx, prefs, num_prefs));
+    }
+    server_pair(&p, f, &cfg, ctx);
+    th_conn_free(p.c);
+    cfg.cert_key = &cert_keys[0];
+    cfg.cert_keys = &cert_keys[1];
+    cfg.num_cert_keys = num - 1;
+    p.c = th_conn_new(&cfg, TH_ROLE_SERVER);
+    assert_non_null(p.c);
+    assert_true(SSL_set_tlsext_host_name(p.ssl, sni));
+    assert_true(SSL_set1_host(p.ssl, sni));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    assert_int_equal(SSL_get_peer_signature_algorithm(p.ssl), want_scheme);
+    X509 *leaf = SSL_get_peer_certificate(p.ssl);
+    assert_non_null(leaf);
+    char cn[128];
+    assert_true(
+        X509_NAME_get_text_by_NID(X509_get_subject_name(leaf), NID_commonName, cn, sizeof(cn)) > 0);
+    assert_string_equal(cn, want_cn);
+    X509_free(leaf);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.server_name.len, strlen(sni));
+    assert_memory_equal(st.server_name.data, sni, strlen(sni));
+    exchange_small(&p);
+    pair_free(&p);
+}
+
+static void test_bssl_client_gets_cert_by_sni(void **state) {
+    fixture *f = *state;
+    th_cert_key cks[2];
+    cks[0] = f->server_ck;
+    th_test_load_cert_key("bad-wrong-host", &cks[1]);
+    expect_bssl_sees_cert(f, "wrong.example", NULL, 0, cks, 2, "bad-wrong-host",
+                          TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_bssl_sees_cert(f, "localhost", NULL, 0, cks, 2, "server-ecdsa-p256",
+                          TH_SIG_ECDSA_SECP256R1_SHA256);
+    th_cert_key_cleanup(&cks[1]);
+}
+
+static void test_bssl_client_gets_rsa_or_ecdsa_cert_it_can_verify(void **state) {
+    fixture *f = *state;
+    static const uint16_t kRsa[] = {TH_SIG_RSA_PSS_RSAE_SHA256};
+    static const uint16_t kEcdsa[] = {TH_SIG_ECDSA_SECP256R1_SHA256};
+    th_cert_key cks[2];
+    cks[0] = f->server_ck;
+    th_test_load_cert_key("server-rsa2048", &cks[1]);
+    expect_bssl_sees_cert(f, "localhost", kRsa, 1, cks, 2, "server-rsa2048",
+                          TH_SIG_RSA_PSS_RSAE_SHA256);
+    expect_bssl_sees_cert(f, "localhost", kEcdsa, 1, cks, 2, "server-ecdsa-p256",
+                          TH_SIG_ECDSA_SECP256R1_SHA256);
+    expect_bssl_sees_cert(f, "localhost", NULL, 0, cks, 2, "server-ecdsa-p256",
+                          TH_SIG_ECDSA_SECP256R1_SHA256);
+    th_cert_key_cleanup(&cks[1]);
+}
+
+/* RFC 8446 §D.4 against BoringSSL, which always runs in compatibility mode
+ * (a 32-byte session id, its own CCS). */
+static void test_our_client_middlebox_compat_with_bssl(void **state) {
+    fixture *f = *state;
+    static const uint16_t groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    for (int hrr = 0; hrr < 2; hrr++) {
+        uint64_t seed = 500 + hrr;
+        th_config cfg;
+        pair p;
+        base_config(&cfg, f, &seed);
+        cfg.middlebox_compat = 1;
+        cfg.groups = groups;
+        cfg.num_groups = 2;
+        client_pair(&p, f, &cfg, bssl_ctx(1, "server-ecdsa-p256"));
+        if (hrr) {
+            assert_true(SSL_set1_curves_list(p.ssl, "P-384"));
+        }
+        shuttle(&p);
+        expect_established(&p, TH_TLS_AES_128_GCM_SHA256,
+                           hrr ? TH_GROUP_SECP384R1 : TH_GROUP_X25519);
+        assert_int_equal(p.c->session_id_len, 32);
+        assert_true(p.c->ccs_sent);
+        assert_int_equal(SSL_used_hello_retry_request(p.ssl), hrr);
+        exchange_small(&p);
+        pair_free(&p);
+    }
+}
+
+static void test_bssl_client_middlebox_compat_with_our_server(void **state) {
+    fixture *f = *state;
+    static const uint16_t groups[] = {TH_GROUP_SECP256R1, TH_GROUP_X25519};
+    for (int hrr = 0; hrr < 2; hrr++) {
+        uint64_t seed = 510 + hrr;
+        th_config cfg;
+        pair p;
+        base_config(&cfg, f, &seed);
+        cfg.middlebox_compat = 1;
+        if (hrr) {
+            cfg.groups = groups;
+            cfg.num_groups = 2;
+        }
+        server_pair(&p, f, &cfg, bssl_ctx(0, NULL));
+        shuttle(&p);
+        expect_established(&p, TH_TLS_AES_128_GCM_SHA256,
+                           hrr ? TH_GROUP_SECP256R1 : TH_GROUP_X25519);
+        assert_int_equal(p.c->session_id_len, 32);
+        assert_true(p.c->ccs_sent);
+        assert_int_equal(SSL_used_hello_retry_request(p.ssl), hrr);
+        exchange_small(&p);
+        pair_free(&p);
+    }
+}
+
+/* BoringSSL does not implement RFC 8449: it ignores our offer. */
+static void test_record_size_limit_not_negotiated_with_bssl(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 520;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    cfg.record_size_limit = 512;
+    client_pair(&p, f, &cfg, bssl_ctx(1, "server-ecdsa-p256"));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.peer_record_size_limit, 0);
+    exchange_small(&p);
+    pair_free(&p);
+}
+
+/* RFC 8446 §5.5 with usage limits lowered: our write key moves on by itself,
+ * and when our read key nears its limit BoringSSL is asked to update. */
+static void test_automatic_key_update_with_bssl(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 521;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    client_pair(&p, f, &cfg, bssl_ctx(1, "server-ecdsa-p256"));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    th_rl_dir_set_usage_cap(&p.c->wr, 3);
+    th_secret first = p.c->wr.traffic_secret;
+    uint8_t data[2000];
+    memset(data, 0x33, sizeof(data));
+    assert_true(th_conn_write_app(p.c, data, sizeof(data), 100));
+    shuttle(&p);
+    assert_int_equal(p.ssl_in_len, sizeof(data));
+    assert_memory_not_equal(p.c->wr.traffic_secret.bytes, first.bytes, first.len);
+    th_rl_dir_set_usage_cap(&p.c->wr, 0);
+    th_rl_dir_set_usage_cap(&p.c->rd, 4);
+    th_secret read_first = p.c->rd.traffic_secret;
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(SSL_write(p.ssl, data, 100), 100);
+        shuttle(&p);
+    }
+    assert_int_equal(p.our_in_len, 1000);
+    /* BoringSSL answered our update_requested with its own KeyUpdate. */
+    assert_memory_not_equal(p.c->rd.traffic_secret.bytes, read_first.bytes, read_first.len);
+    assert_false(p.c->ku_requested);
+    th_rl_dir_set_usage_cap(&p.c->rd, 0);
+    p.ssl_in_len = p.our_in_len = 0;
+    exchange_small(&p);
+    pair_free(&p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_our_client_every_suite_and_group),
@@ -1242,6 +1426,12 @@ int main(void) {
         cmocka_unit_test(test_bssl_client_hrr_resumption_with_our_server),
         cmocka_unit_test(test_bssl_client_bad_binder_is_decrypt_error),
         cmocka_unit_test(test_bssl_client_early_data_with_our_server),
+        cmocka_unit_test(test_bssl_client_gets_cert_by_sni),
+        cmocka_unit_test(test_bssl_client_gets_rsa_or_ecdsa_cert_it_can_verify),
+        cmocka_unit_test(test_our_client_middlebox_compat_with_bssl),
+        cmocka_unit_test(test_bssl_client_middlebox_compat_with_our_server),
+        cmocka_unit_test(test_record_size_limit_not_negotiated_with_bssl),
+        cmocka_unit_test(test_automatic_key_update_with_bssl),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
