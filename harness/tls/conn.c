@@ -402,9 +402,10 @@ static void free_buffer(uint8_t **buf, size_t *cap, size_t used) {
 
 /* Once established, drops what only the handshake needed: the flight
  * buffer, the first ClientHello and the HRR cookie, the extensions we sent,
- * the CertificateRequest's schemes, the peer's key and the transcript (no
- * post-handshake authentication is offered or sent, so nothing is hashed
- * after the Finished messages), and the handshake secrets. Buffers that are
+ * the CertificateRequest's schemes, the peer's key and the transcript (a
+ * post-handshake authentication exchange continues a copy of it,
+ * pha_transcript, kept only when post_handshake_auth was offered), and the
+ * handshake secrets. Buffers that are
  * empty are freed, to be allocated again on demand: an idle connection keeps
  * only its keys, its session and the peer's chain. */
 static void trim_idle(th_conn *c, size_t keep_max) {
@@ -757,6 +758,24 @@ int th_conn_close(th_conn *c) {
     return 1;
 }
 
+int th_conn_request_client_auth(th_conn *c) {
+    /* RFC 8446 §4.6.2: "Servers MUST NOT send a post-handshake
+     * CertificateRequest to clients which do not offer [the
+     * post_handshake_auth] extension." */
+    if (c->role != TH_ROLE_SERVER || c->state != TH_CONN_ESTABLISHED || c->we_closed ||
+        c->peer_closed || !c->pha_offered || c->pha_pending) {
+        return 0;
+    }
+    /* The handshake's own transcript goes first: the exchange uses
+     * c->transcript afresh. */
+    trim_idle(c, IDLE_KEEP_MAX);
+    if (!th_hs13_server_request_auth(c)) {
+        fail(c, TH_ALERT_INTERNAL_ERROR);
+        return 0;
+    }
+    return 1;
+}
+
 void th_conn_get_status(const th_conn *c, th_conn_status *out) {
     memset(out, 0, sizeof(*out));
     out->state = c->state;
@@ -836,6 +855,7 @@ void th_conn_free(th_conn *c) {
     th_rl_dir_cleanup(&c->rd);
     th_rl_dir_cleanup(&c->wr);
     th_transcript_cleanup(&c->transcript);
+    th_transcript_cleanup(&c->pha_transcript);
     th_kex_cleanup(&c->kex);
     EVP_PKEY_free(c->peer_key);
     free(c->peer_chain_buf);

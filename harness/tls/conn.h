@@ -154,6 +154,13 @@ typedef struct {
     int psk_ke;
     const uint8_t *early_data;
     size_t early_data_len;
+
+    /* Client: offer post-handshake client authentication (RFC 8446 §4.2.6)
+     * and answer the server's post-handshake CertificateRequests with the
+     * candidates of cert_key/cert_keys (an empty Certificate when none
+     * fits). The handshake-end transcript is then kept for the connection's
+     * life. */
+    int post_handshake_auth;
 } th_config;
 
 typedef enum {
@@ -238,6 +245,17 @@ void th_conn_release_buffers(th_conn *c);
 /* Sends close_notify (RFC 8446 §6.1); no more application data is written.
  * 0 if it was already sent or the connection failed. */
 int th_conn_close(th_conn *c) TH_MUST_USE;
+
+/* Server: sends a post-handshake CertificateRequest (RFC 8446 §4.6.2) with
+ * a fresh 32-byte certificate_request_context from the config's randomness.
+ * The client's answer is checked as it arrives (require_client_cert makes an
+ * empty Certificate certificate_required); peer_authenticated is set once
+ * it verified. 0 (nothing sent) unless the connection is an established
+ * server whose client offered post_handshake_auth, neither side has sent
+ * close_notify and no request is outstanding (a client that has closed
+ * leaves requests unanswered); or on an internal failure (the connection then
+ * fails). */
+int th_conn_request_client_auth(th_conn *c) TH_MUST_USE;
 
 /* Client: the session of the most recent NewSessionTicket, which the caller
  * now owns (th_session_free); NULL when no ticket has arrived since the last

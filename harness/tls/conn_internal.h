@@ -131,6 +131,16 @@ struct th_conn {
      * the bytes left of the budget (RFC 8446 §4.2.10). */
     int early_reading, early_skipping;
     size_t early_budget;
+
+    /* Post-handshake authentication (RFC 8446 §4.6.2). pha_offered: client:
+     * we sent post_handshake_auth; server: the client did. pha_transcript:
+     * the transcript through the client Finished (kept only when offered),
+     * which each exchange continues in c->transcript. pha_pending: server,
+     * a CertificateRequest is outstanding; pha_prev_auth: peer_authenticated
+     * before it; pha_chain_ok: the answer's chain verified, which counts
+     * once its Finished checked. */
+    int pha_offered, pha_pending, pha_prev_auth, pha_chain_ok;
+    th_transcript pha_transcript;
 };
 
 /* A handshake message handler: |msg| is the whole message (header included)
@@ -285,6 +295,21 @@ int th_conn_store_ticket(th_conn *c, const th_new_session_ticket *nst,
  * remembered until |expiry|), 0 if it was or the register is full. */
 int th_ticket_strike(th_ticket_ctx *t, const uint8_t id[TH_TICKET_NONCE_LEN], time_t expiry,
                      time_t now) TH_MUST_USE;
+
+/* Keeps a copy of the transcript through the client Finished when
+ * post_handshake_auth was offered (1 when done or not needed). */
+int th_conn_pha_save(th_conn *c) TH_MUST_USE;
+
+/* Starts c->transcript for a post-handshake authentication exchange from
+ * the handshake-end copy. */
+int th_conn_pha_begin(th_conn *c) TH_MUST_USE;
+
+/* Ends the exchange's transcript. */
+void th_conn_pha_end(th_conn *c);
+
+/* Server: queues a post-handshake CertificateRequest (hs13_server.c); the
+ * caller checked that one may be sent. */
+int th_hs13_server_request_auth(th_conn *c) TH_MUST_USE;
 
 /* Marks the handshake complete. */
 void th_conn_established(th_conn *c);

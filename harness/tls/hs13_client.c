@@ -128,6 +128,11 @@ static int write_client_hello(th_conn *c, CBB *body) {
         !th_write_ext_psk_key_exchange_modes(&ext, &modes)) {
         return 0;
     }
+    /* RFC 8446 §4.2.6: post_handshake_auth has an empty body. */
+    if (c->cfg.post_handshake_auth &&
+        (!add_ext(c, &exts, TH_EXT_POST_HANDSHAKE_AUTH, &ext) || !CBB_flush(&exts))) {
+        return 0;
+    }
     /* RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
      * extension in its followup ClientHello" after a HelloRetryRequest. */
     if (c->early_writing && !c->hello_retry &&
@@ -784,6 +789,10 @@ static int client_finished(th_conn *c, const th_handshake *hs, const uint8_t *ms
         !th_conn_set_write_key(c, &c->c_ap)) {
         return 0;
     }
+    c->pha_offered = c->cfg.post_handshake_auth;
+    if (!th_conn_pha_save(c)) {
+        return 0;
+    }
     th_conn_established(c);
     c->hs_state = CL_DONE;
     return 1;
@@ -803,6 +812,66 @@ static int client_new_session_ticket(th_conn *c, const th_handshake *hs, const u
     return ok;
 }
 
+/* A post-handshake CertificateRequest (RFC 8446 §4.6.2): answered at once
+ * with Certificate (+ CertificateVerify) and Finished under the current
+ * client_application_traffic_secret. */
+static int client_post_handshake_cr(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                                    size_t msg_len, uint8_t *out_alert) {
+    CBS cbs, body;
+    th_certificate_request cr;
+    th_ext_signature_algorithms sa = {NULL, 0};
+    int ok = 0;
+    /* RFC 8446 §4.6.2: "A client that receives a CertificateRequest message
+     * without having sent the "post_handshake_auth" extension MUST send an
+     * "unexpected_message" fatal alert." */
+    if (!c->pha_offered) {
+        *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
+        return 0;
+    }
+    CBS_init(&cbs, hs->body.data, hs->body.len);
+    if (!th_parse_certificate_request(&cbs, &cr, out_alert)) {
+        return 0;
+    }
+    if (c->we_closed) {
+        /* RFC 8446 §6.1: nothing follows our close_notify; the request goes
+         * unanswered. */
+        th_certificate_request_cleanup(&cr);
+        return 1;
+    }
+    const th_ext *ext = th_ext_block_find(&cr.extensions, TH_EXT_SIGNATURE_ALGORITHMS);
+    if (ext == NULL) {
+        /* RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be
+         * specified". */
+        *out_alert = TH_ALERT_MISSING_EXTENSION;
+        goto err;
+    }
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_signature_algorithms(&body, &sa, out_alert)) {
+        goto err;
+    }
+    free(c->cr_sig_algs);
+    c->cr_sig_algs = sa.sig_algs;
+    c->num_cr_sig_algs = sa.num_sig_algs;
+    *out_alert = TH_ALERT_INTERNAL_ERROR;
+    if (!th_conn_pha_begin(c) || !th_transcript_update(&c->transcript, msg, msg_len)) {
+        goto err;
+    }
+    uint16_t scheme = client_sig_scheme(c);
+    /* RFC 8446 §4.4: post-handshake, the Finished base key is
+     * client_application_traffic_secret_N, our current write secret. */
+    ok = th_conn_send_certificate(c, cr.certificate_request_context.data,
+                                  cr.certificate_request_context.len, scheme != 0, scheme,
+                                  TH_CV_CLIENT) &&
+         th_conn_send_finished(c, &c->wr.traffic_secret) && th_conn_flush_flight(c);
+err:
+    th_conn_pha_end(c);
+    free(c->cr_sig_algs);
+    c->cr_sig_algs = NULL;
+    c->num_cr_sig_algs = 0;
+    th_certificate_request_cleanup(&cr);
+    return ok;
+}
+
 const th_hs_row th_hs13_client_table[] = {
     {CL_WAIT_SH, TH_HS_SERVER_HELLO, client_server_hello},
     {CL_WAIT_SH2, TH_HS_SERVER_HELLO, client_server_hello},
@@ -814,6 +883,7 @@ const th_hs_row th_hs13_client_table[] = {
     {CL_WAIT_FINISHED, TH_HS_FINISHED, client_finished},
     {CL_DONE, TH_HS_NEW_SESSION_TICKET, client_new_session_ticket},
     {CL_DONE, TH_HS_KEY_UPDATE, th_conn_recv_key_update},
+    {CL_DONE, TH_HS_CERTIFICATE_REQUEST, client_post_handshake_cr},
 };
 const size_t th_hs13_client_table_len =
     sizeof(th_hs13_client_table) / sizeof(th_hs13_client_table[0]);

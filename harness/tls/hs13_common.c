@@ -345,3 +345,25 @@ int th_conn_recv_key_update(th_conn *c, const th_handshake *hs, const uint8_t *m
     }
     return 1;
 }
+
+int th_conn_pha_save(th_conn *c) {
+    if (!c->pha_offered) {
+        return 1;
+    }
+    return th_transcript_copy(&c->pha_transcript, &c->transcript);
+}
+
+int th_conn_pha_begin(th_conn *c) {
+    /* RFC 8446 §4.4: post-handshake, the Handshake Context is "ClientHello
+     * ... client Finished + CertificateRequest". */
+    if (!th_transcript_copy(&c->transcript, &c->pha_transcript)) {
+        return 0;
+    }
+    c->transcript_ready = 1;
+    return 1;
+}
+
+void th_conn_pha_end(th_conn *c) {
+    th_transcript_cleanup(&c->transcript);
+    c->transcript_ready = 0;
+}

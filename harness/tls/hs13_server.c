@@ -21,6 +21,9 @@ enum {
     SV_WAIT_FINISHED, /* client Finished */
     SV_WAIT_EOED,     /* 0-RTT data accepted: application data, EndOfEarlyData */
     SV_DONE,          /* established: post-handshake messages */
+    SV_PHA_CERT,      /* post-handshake CertificateRequest sent */
+    SV_PHA_CV,        /* its CertificateVerify */
+    SV_PHA_FINISHED,  /* its Finished */
 };
 
 static int in_list(const uint16_t *list, size_t num, uint16_t v) {
@@ -96,7 +99,7 @@ static int send_encrypted_extensions(th_conn *c) {
     return th_conn_finish_message(c, &cbb);
 }
 
-static int send_certificate_request(th_conn *c) {
+static int send_certificate_request(th_conn *c, const uint8_t *context, size_t context_len) {
     CBB cbb, body, ctx, exts, ext;
     size_t n;
     const uint16_t *schemes = th_conn_sig_schemes(c, &n);
@@ -104,7 +107,8 @@ static int send_certificate_request(th_conn *c) {
     if (!th_conn_begin_message(&cbb, &body, TH_HS_CERTIFICATE_REQUEST)) {
         return 0;
     }
-    if (!CBB_add_u8_length_prefixed(&body, &ctx) || !CBB_add_u16_length_prefixed(&body, &exts) ||
+    if (!CBB_add_u8_length_prefixed(&body, &ctx) || !CBB_add_bytes(&ctx, context, context_len) ||
+        !CBB_add_u16_length_prefixed(&body, &exts) ||
         !CBB_add_u16(&exts, TH_EXT_SIGNATURE_ALGORITHMS) ||
         !CBB_add_u16_length_prefixed(&exts, &ext) ||
         !th_write_ext_signature_algorithms(&ext, &sa)) {
@@ -278,7 +282,7 @@ static int send_server_flight(th_conn *c, uint16_t scheme) {
     /* RFC 8446 §4.3.2 and §4.4.2: no CertificateRequest nor Certificate
      * when authenticating with a PSK. */
     if (!send_encrypted_extensions(c) ||
-        (!c->resumed && c->cfg.request_client_cert && !send_certificate_request(c)) ||
+        (!c->resumed && c->cfg.request_client_cert && !send_certificate_request(c, NULL, 0)) ||
         (!c->resumed && !th_conn_send_certificate(c, NULL, 0, 1, scheme, TH_CV_SERVER)) ||
         !th_conn_send_finished(c, &c->s_hs) || !th_conn_application_secrets(c)) {
         return 0;
@@ -559,6 +563,7 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
     c->version = TH_VERSION_TLS13;
     /* The client random names the key log lines. */
     memcpy(c->client_random, ch.random, sizeof(c->client_random));
+    c->pha_offered = th_ext_block_find(&ch.extensions, TH_EXT_POST_HANDSHAKE_AUTH) != NULL;
     int early = th_ext_block_find(&ch.extensions, TH_EXT_EARLY_DATA) != NULL;
     if (early && second) {
         /* RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
@@ -717,11 +722,84 @@ static int server_finished(th_conn *c, const th_handshake *hs, const uint8_t *ms
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;
     if (!th_conn_derive(c, &c->res_master, &c->master_secret, TH_TLS13_RES_MASTER) ||
-        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_ap) || !th_conn_send_tickets(c)) {
+        !th_rl_dir_set_key(&c->rd, c->suite, &c->c_ap) || !th_conn_send_tickets(c) ||
+        !th_conn_pha_save(c)) {
         return 0;
     }
     c->read_key_changed = 1;
     th_conn_established(c);
+    c->hs_state = SV_DONE;
+    return 1;
+}
+
+int th_hs13_server_request_auth(th_conn *c) {
+    /* RFC 8446 §4.6.2: the context "MUST be unique within the connection";
+     * 32 random bytes are. */
+    th_conn_random(c, c->cr_context, 32);
+    c->cr_context_len = 32;
+    if (!th_conn_pha_begin(c) || !send_certificate_request(c, c->cr_context, c->cr_context_len) ||
+        !th_conn_flush_flight(c)) {
+        th_conn_pha_end(c);
+        return 0;
+    }
+    c->pha_pending = 1;
+    c->pha_prev_auth = c->peer_authenticated;
+    c->hs_state = SV_PHA_CERT;
+    return 1;
+}
+
+static int server_pha_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                                  size_t msg_len, uint8_t *out_alert) {
+    int empty;
+    /* th_conn_recv_certificate sets it when this chain verifies. */
+    c->peer_authenticated = 0;
+    if (!th_conn_recv_certificate(c, hs, msg, msg_len, c->cr_context, c->cr_context_len, &empty,
+                                  out_alert)) {
+        return 0;
+    }
+    if (empty) {
+        /* RFC 8446 §4.4.2.4: an empty Certificate ends in
+         * "certificate_required" when the server requires one. */
+        if (c->cfg.require_client_cert) {
+            *out_alert = th_alert_empty_client_chain(TH_VERSION_TLS13);
+            return 0;
+        }
+        c->hs_state = SV_PHA_FINISHED;
+        return 1;
+    }
+    /* Authenticated only once CertificateVerify and Finished checked. */
+    c->pha_chain_ok = c->peer_authenticated;
+    c->peer_authenticated = 0;
+    c->hs_state = SV_PHA_CV;
+    return 1;
+}
+
+static int server_pha_certificate_verify(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                                         size_t msg_len, uint8_t *out_alert) {
+    size_t n;
+    const uint16_t *schemes = th_conn_sig_schemes(c, &n);
+    if (!th_conn_recv_certificate_verify(c, hs, msg, msg_len, schemes, n, TH_CV_CLIENT,
+                                         out_alert)) {
+        return 0;
+    }
+    c->hs_state = SV_PHA_FINISHED;
+    return 1;
+}
+
+static int server_pha_finished(th_conn *c, const th_handshake *hs, const uint8_t *msg,
+                               size_t msg_len, uint8_t *out_alert) {
+    /* RFC 8446 §4.4: the base key is the client's current
+     * client_application_traffic_secret_N, our read secret. */
+    if (!th_conn_check_finished(c, hs, msg, msg_len, &c->rd.traffic_secret, out_alert)) {
+        return 0;
+    }
+    th_conn_pha_end(c);
+    EVP_PKEY_free(c->peer_key);
+    c->peer_key = NULL;
+    /* An empty Certificate leaves the earlier authentication standing. */
+    c->peer_authenticated = c->pha_chain_ok || c->pha_prev_auth;
+    c->pha_chain_ok = 0;
+    c->pha_pending = 0;
     c->hs_state = SV_DONE;
     return 1;
 }
@@ -734,6 +812,10 @@ const th_hs_row th_hs13_server_table[] = {
     {SV_WAIT_FINISHED, TH_HS_FINISHED, server_finished},
     {SV_WAIT_EOED, TH_HS_END_OF_EARLY_DATA, server_end_of_early_data},
     {SV_DONE, TH_HS_KEY_UPDATE, th_conn_recv_key_update},
+    {SV_PHA_CERT, TH_HS_CERTIFICATE, server_pha_certificate},
+    {SV_PHA_CV, TH_HS_CERTIFICATE_VERIFY, server_pha_certificate_verify},
+    {SV_PHA_FINISHED, TH_HS_FINISHED, server_pha_finished},
+    {SV_PHA_CERT, TH_HS_KEY_UPDATE, th_conn_recv_key_update},
 };
 const size_t th_hs13_server_table_len =
     sizeof(th_hs13_server_table) / sizeof(th_hs13_server_table[0]);

@@ -1727,6 +1727,230 @@ static void test_middlebox_compat_ccs_before_early_data(void **state) {
     th_ticket_ctx_free(t);
 }
 
+/* A client offering post_handshake_auth and a server that asked for nothing
+ * in the handshake: established, then the server's requests. */
+static void pha_pair(fixture *f, uint64_t *cseed, uint64_t *sseed, int client_offers,
+                     int client_cert, int require, th_conn **out_c, th_conn **out_sv) {
+    static th_config ccfg, scfg;
+    base_config(&ccfg, f, cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, sseed, TH_ROLE_SERVER);
+    ccfg.post_handshake_auth = client_offers;
+    ccfg.cert_key = client_cert ? &f->client_ck : NULL;
+    scfg.require_client_cert = require;
+    *out_c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    *out_sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(*out_c, *out_sv);
+    expect_state(*out_c, TH_CONN_ESTABLISHED);
+    expect_state(*out_sv, TH_CONN_ESTABLISHED);
+}
+
+static void test_self_post_handshake_auth(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 71, sseed = 72;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 1, 1, 1, &c, &sv);
+    th_conn_status ss;
+    th_conn_get_status(sv, &ss);
+    assert_false(ss.peer_authenticated);
+    size_t n;
+    assert_null(th_conn_peer_chain(sv, &n));
+    /* A KeyUpdate first: the Finished key is client_application_traffic_secret_N. */
+    assert_true(th_conn_key_update(c, 1));
+    pump(c, sv);
+    assert_true(th_conn_request_client_auth(sv));
+    /* One request at a time. */
+    assert_false(th_conn_request_client_auth(sv));
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_get_status(sv, &ss);
+    assert_true(ss.peer_authenticated);
+    assert_int_equal(ss.sig_scheme, TH_SIG_ECDSA_SECP256R1_SHA256);
+    const th_bytes *chain = th_conn_peer_chain(sv, &n);
+    assert_int_equal(n, f->client_ck.num_chain);
+    assert_memory_equal(chain[0].data, f->client_ck.chain[0].data, chain[0].len);
+    echo_check(c, sv, "after post-handshake auth");
+    echo_check(sv, c, "and back");
+    /* A second exchange with a new context. */
+    uint8_t first_context[32];
+    memcpy(first_context, sv->cr_context, 32);
+    assert_true(th_conn_request_client_auth(sv));
+    assert_memory_not_equal(first_context, sv->cr_context, 32);
+    pump(c, sv);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_get_status(sv, &ss);
+    assert_true(ss.peer_authenticated);
+    echo_check(c, sv, "twice");
+    /* Once the client has closed, the server asks no more. */
+    assert_true(th_conn_close(c));
+    pump(c, sv);
+    assert_false(th_conn_request_client_auth(sv));
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_request_client_auth_needs_the_extension(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 73, sseed = 74;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 0, 1, 0, &c, &sv);
+    assert_false(th_conn_request_client_auth(sv));
+    assert_false(th_conn_request_client_auth(c));
+    size_t n;
+    assert_null(th_conn_pending_output(sv, &n));
+    echo_check(c, sv, "still fine");
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_unsolicited_post_handshake_cr_is_unexpected_message(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 75, sseed = 76;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 0, 1, 0, &c, &sv);
+    /* A server that sends one anyway (it needs a handshake-end transcript
+     * to build the request). */
+    sv->pha_offered = 1;
+    assert_true(th_transcript_init(&sv->pha_transcript, sv->md));
+    assert_true(th_conn_request_client_auth(sv));
+    pump(c, sv);
+    expect_alert_sent(c, TH_ALERT_UNEXPECTED_MESSAGE);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_post_handshake_empty_certificate_is_certificate_required(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 77, sseed = 78;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 1, 0, 1, &c, &sv);
+    assert_true(th_conn_request_client_auth(sv));
+    pump(c, sv);
+    expect_alert_sent(sv, TH_ALERT_CERTIFICATE_REQUIRED);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_post_handshake_empty_certificate_allowed(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 79, sseed = 80;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 1, 0, 0, &c, &sv);
+    assert_true(th_conn_request_client_auth(sv));
+    pump(c, sv);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_status ss;
+    th_conn_get_status(sv, &ss);
+    assert_false(ss.peer_authenticated);
+    echo_check(c, sv, "unauthenticated");
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+/* The client hashes a transcript the server does not have, so what it signs
+ * or MACs is wrong. */
+static void expect_pha_decrypt_error(fixture *f, int client_cert) {
+    uint64_t cseed = 81, sseed = 82;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 1, client_cert, 0, &c, &sv);
+    assert_true(th_transcript_update(&c->pha_transcript, (const uint8_t *)"x", 1));
+    assert_true(th_conn_request_client_auth(sv));
+    pump(c, sv);
+    expect_alert_sent(sv, TH_ALERT_DECRYPT_ERROR);
+    th_conn_status ss;
+    th_conn_get_status(sv, &ss);
+    assert_false(ss.peer_authenticated);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_post_handshake_bad_certificate_verify_is_decrypt_error(void **state) {
+    expect_pha_decrypt_error(*state, 1);
+}
+
+static void test_post_handshake_bad_finished_is_decrypt_error(void **state) {
+    expect_pha_decrypt_error(*state, 0);
+}
+
+/* RFC 8446 §6.1: a request crossing the client's close_notify goes
+ * unanswered. */
+static void test_closed_client_leaves_post_handshake_cr_unanswered(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 83, sseed = 84;
+    th_conn *c, *sv;
+    pha_pair(f, &cseed, &sseed, 1, 1, 1, &c, &sv);
+    assert_true(th_conn_close(c));
+    assert_true(th_conn_request_client_auth(sv));
+    assert_true(move(sv, c));
+    size_t n;
+    const uint8_t *out = th_conn_pending_output(c, &n);
+    assert_non_null(out);
+    /* Only the close_notify record: 5-byte header, alert, type byte, tag. */
+    assert_int_equal(n, 5 + 2 + 1 + 16);
+    pump(c, sv);
+    th_conn_status ss;
+    th_conn_get_status(sv, &ss);
+    assert_true(ss.peer_closed);
+    assert_false(ss.peer_authenticated);
+    assert_int_equal(ss.state, TH_CONN_ESTABLISHED);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+/* RFC 8446 §6.1: close_notify closes only the sender's direction. */
+static void test_half_close_both_directions(void **state) {
+    fixture *f = *state;
+    uint64_t cseed = 91, sseed = 92;
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, &cseed, TH_ROLE_CLIENT);
+    base_config(&scfg, f, &sseed, TH_ROLE_SERVER);
+    th_conn *c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    th_conn *sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    assert_true(th_conn_close(c));
+    pump(c, sv);
+    th_conn_status cs, ss;
+    th_conn_get_status(sv, &ss);
+    assert_true(ss.peer_closed);
+    assert_false(ss.we_closed);
+    assert_int_equal(ss.state, TH_CONN_ESTABLISHED);
+    assert_false(th_conn_write_app(c, (const uint8_t *)"x", 1, 0));
+    /* The server still sends, the client still reads, a KeyUpdate too (the
+     * client updates its read key and sends nothing back). */
+    echo_check(sv, c, "after the client's close_notify");
+    assert_true(th_conn_key_update(sv, 1));
+    pump(c, sv);
+    size_t n;
+    assert_null(th_conn_pending_output(c, &n));
+    echo_check(sv, c, "after the update");
+    th_conn_get_status(c, &cs);
+    assert_int_equal(cs.state, TH_CONN_ESTABLISHED);
+    assert_true(cs.we_closed);
+    assert_false(cs.peer_closed);
+    assert_true(th_conn_close(sv));
+    pump(c, sv);
+    expect_state(c, TH_CONN_CLOSED);
+    expect_state(sv, TH_CONN_CLOSED);
+    th_conn_free(c);
+    th_conn_free(sv);
+
+    /* The other way round: the server closes first. */
+    c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    assert_true(th_conn_close(sv));
+    pump(c, sv);
+    echo_check(c, sv, "after the server's close_notify");
+    assert_true(th_conn_close(c));
+    pump(c, sv);
+    expect_state(c, TH_CONN_CLOSED);
+    expect_state(sv, TH_CONN_CLOSED);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_self_every_suite_and_group),
@@ -1778,6 +2002,15 @@ int main(void) {
         cmocka_unit_test(test_record_size_limit_server_answers_default),
         cmocka_unit_test(test_record_size_limit_below_64_is_refused),
         cmocka_unit_test(test_key_update_at_usage_limit_both_directions),
+        cmocka_unit_test(test_self_post_handshake_auth),
+        cmocka_unit_test(test_request_client_auth_needs_the_extension),
+        cmocka_unit_test(test_unsolicited_post_handshake_cr_is_unexpected_message),
+        cmocka_unit_test(test_post_handshake_empty_certificate_is_certificate_required),
+        cmocka_unit_test(test_post_handshake_empty_certificate_allowed),
+        cmocka_unit_test(test_post_handshake_bad_certificate_verify_is_decrypt_error),
+        cmocka_unit_test(test_post_handshake_bad_finished_is_decrypt_error),
+        cmocka_unit_test(test_closed_client_leaves_post_handshake_cr_unanswered),
+        cmocka_unit_test(test_half_close_both_directions),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

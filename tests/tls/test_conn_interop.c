@@ -5,8 +5,9 @@
  * alerts for a bad server Finished, a wrong host and an unknown CA; and
  * tickets, resumption and 0-RTT both ways; certificate choice by SNI and by
  * the client's signature algorithms, middlebox-compatibility CCS both ways,
- * record_size_limit left unnegotiated and automatic KeyUpdate at the usage
- * limit in both directions. */
+ * record_size_limit left unnegotiated, automatic KeyUpdate at the usage
+ * limit in both directions, post_handshake_auth (which BoringSSL lacks),
+ * half-close both ways and RSA-PSS SHA-384/512 server signatures both ways. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1400,6 +1401,155 @@ static void test_automatic_key_update_with_bssl(void **state) {
     pair_free(&p);
 }
 
+/* BoringSSL has no post-handshake authentication (no post_handshake_auth in
+ * its ClientHello, no API to answer or send a post-handshake
+ * CertificateRequest): our server never sends it one. */
+static void test_bssl_client_never_gets_post_handshake_cr(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 601;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    server_pair(&p, f, &cfg, bssl_ctx(0, NULL));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    assert_false(th_conn_request_client_auth(p.c));
+    size_t n;
+    assert_null(th_conn_pending_output(p.c, &n));
+    exchange_small(&p);
+    pair_free(&p);
+}
+
+/* Our client offering post_handshake_auth: BoringSSL's server ignores the
+ * extension. */
+static void test_our_client_offering_post_handshake_auth_with_bssl(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 602;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    cfg.post_handshake_auth = 1;
+    cfg.cert_key = &f->client_ck;
+    client_pair(&p, f, &cfg, bssl_ctx(1, "server-ecdsa-p256"));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    exchange_small(&p);
+    pair_free(&p);
+}
+
+/* RFC 8446 §6.1 half-close: we send close_notify first and still read what
+ * BoringSSL sends until its own close_notify. */
+static void test_half_close_we_close_first_with_bssl(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 603;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    client_pair(&p, f, &cfg, bssl_ctx(1, "server-ecdsa-p256"));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    assert_true(th_conn_close(p.c));
+    shuttle(&p);
+    assert_true(p.ssl_closed);
+    assert_false(th_conn_write_app(p.c, (const uint8_t *)"x", 1, 0));
+    assert_int_equal(SSL_write(p.ssl, "late data", 9), 9);
+    shuttle(&p);
+    assert_int_equal(p.our_in_len, 9);
+    assert_memory_equal(p.our_in, "late data", 9);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.state, TH_CONN_ESTABLISHED);
+    assert_true(st.we_closed);
+    assert_false(st.peer_closed);
+    assert_int_equal(SSL_shutdown(p.ssl), 1);
+    shuttle(&p);
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.state, TH_CONN_CLOSED);
+    pair_free(&p);
+}
+
+/* BoringSSL sends close_notify first (SSL_shutdown returns 0: ours not yet
+ * received); we still send, it still reads, then we close. */
+static void test_half_close_bssl_closes_first(void **state) {
+    fixture *f = *state;
+    uint64_t seed = 604;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    server_pair(&p, f, &cfg, bssl_ctx(0, NULL));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+    assert_int_equal(SSL_shutdown(p.ssl), 0);
+    shuttle(&p);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_true(st.peer_closed);
+    assert_false(st.we_closed);
+    assert_int_equal(st.state, TH_CONN_ESTABLISHED);
+    assert_true(th_conn_write_app(p.c, (const uint8_t *)"after close", 11, 0));
+    shuttle(&p);
+    assert_int_equal(p.ssl_in_len, 11);
+    assert_memory_equal(p.ssl_in, "after close", 11);
+    assert_true(th_conn_close(p.c));
+    shuttle(&p);
+    assert_true(p.ssl_closed);
+    assert_int_equal(SSL_shutdown(p.ssl), 1);
+    th_conn_get_status(p.c, &st);
+    assert_int_equal(st.state, TH_CONN_CLOSED);
+    pair_free(&p);
+}
+
+static const uint16_t kPssSchemes[] = {TH_SIG_RSA_PSS_RSAE_SHA384, TH_SIG_RSA_PSS_RSAE_SHA512};
+
+/* Our client listing only one RSA-PSS scheme: BoringSSL's RSA server signs
+ * with it. */
+static void test_our_client_rsa_pss_sha384_sha512_with_bssl(void **state) {
+    fixture *f = *state;
+    for (size_t i = 0; i < 2; i++) {
+        uint64_t seed = 610 + i;
+        th_config cfg;
+        pair p;
+        base_config(&cfg, f, &seed);
+        cfg.sig_schemes = &kPssSchemes[i];
+        cfg.num_sig_schemes = 1;
+        client_pair(&p, f, &cfg, bssl_ctx(1, "server-rsa2048"));
+        shuttle(&p);
+        expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+        th_conn_status st;
+        th_conn_get_status(p.c, &st);
+        assert_int_equal(st.sig_scheme, kPssSchemes[i]);
+        exchange_small(&p);
+        pair_free(&p);
+    }
+}
+
+/* BoringSSL's client listing only one RSA-PSS scheme: our RSA server signs
+ * with it. */
+static void test_bssl_client_rsa_pss_sha384_sha512_with_our_server(void **state) {
+    fixture *f = *state;
+    for (size_t i = 0; i < 2; i++) {
+        uint64_t seed = 620 + i;
+        th_config cfg;
+        th_cert_key ck;
+        pair p;
+        th_test_load_cert_key("server-rsa2048", &ck);
+        base_config(&cfg, f, &seed);
+        SSL_CTX *ctx = bssl_ctx(0, NULL);
+        assert_true(SSL_CTX_set_verify_algorithm_prefs(ctx, &kPssSchemes[i], 1));
+        server_pair(&p, f, &cfg, ctx);
+        th_conn_free(p.c);
+        cfg.cert_key = &ck;
+        p.c = th_conn_new(&cfg, TH_ROLE_SERVER);
+        assert_non_null(p.c);
+        shuttle(&p);
+        expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519);
+        assert_int_equal(SSL_get_peer_signature_algorithm(p.ssl), kPssSchemes[i]);
+        exchange_small(&p);
+        pair_free(&p);
+        th_cert_key_cleanup(&ck);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_our_client_every_suite_and_group),
@@ -1432,6 +1582,12 @@ int main(void) {
         cmocka_unit_test(test_bssl_client_middlebox_compat_with_our_server),
         cmocka_unit_test(test_record_size_limit_not_negotiated_with_bssl),
         cmocka_unit_test(test_automatic_key_update_with_bssl),
+        cmocka_unit_test(test_bssl_client_never_gets_post_handshake_cr),
+        cmocka_unit_test(test_our_client_offering_post_handshake_auth_with_bssl),
+        cmocka_unit_test(test_half_close_we_close_first_with_bssl),
+        cmocka_unit_test(test_half_close_bssl_closes_first),
+        cmocka_unit_test(test_our_client_rsa_pss_sha384_sha512_with_bssl),
+        cmocka_unit_test(test_bssl_client_rsa_pss_sha384_sha512_with_our_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
