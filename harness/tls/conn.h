@@ -111,6 +111,11 @@ typedef struct {
      * 0-RTT data). Server: one change_cipher_spec record after its first
      * ServerHello or HelloRetryRequest when the client sent a session id. */
     int middlebox_compat;
+    /* Server: every HelloRetryRequest carries a cookie (RFC 8446 §4.2.2)
+     * binding the first ClientHello and the selected group; the second
+     * ClientHello must echo it (missing_extension if absent,
+     * illegal_parameter if changed). */
+    int hrr_cookie;
     /* Randomness (randoms, key shares); NULL means BoringSSL's RAND_bytes. */
     th_random_fn random;
     void *random_ctx;

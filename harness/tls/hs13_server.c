@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/hmac.h>
 #include <openssl/mem.h>
 #include <openssl/x509v3.h>
 
@@ -51,6 +52,7 @@ static int send_server_hello(th_conn *c, int hrr) {
     th_ext_key_share_hrr ks_hrr = {c->group};
     th_ext_key_share_sh ks = {{c->group, {c->kex.public_key, c->kex.public_key_len}}};
     th_ext_pre_shared_key_sh psk = {0};
+    th_ext_cookie cookie = {{c->cookie, c->cookie_len}};
     int with_share = hrr || !c->resumed || c->psk_dhe;
     if (!CBB_add_u16(&body, TH_VERSION_TLS12) || !CBB_add_bytes(&body, random, sizeof(random)) ||
         !CBB_add_u8_length_prefixed(&body, &sid) ||
@@ -63,6 +65,9 @@ static int send_server_hello(th_conn *c, int hrr) {
          (!CBB_add_u16(&exts, TH_EXT_KEY_SHARE) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
           !(hrr ? th_write_ext_key_share_hrr(&ext, &ks_hrr)
                 : th_write_ext_key_share_sh(&ext, &ks)))) ||
+        (hrr && c->cookie != NULL &&
+         (!CBB_add_u16(&exts, TH_EXT_COOKIE) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
+          !th_write_ext_cookie(&ext, &cookie))) ||
         (!hrr && c->resumed &&
          (!CBB_add_u16(&exts, TH_EXT_PRE_SHARED_KEY) || !CBB_add_u16_length_prefixed(&exts, &ext) ||
           !th_write_ext_pre_shared_key_sh(&ext, &psk)))) {
@@ -70,6 +75,66 @@ static int send_server_hello(th_conn *c, int hrr) {
         return 0;
     }
     return th_conn_finish_message(c, &cbb);
+}
+
+/* Makes the HelloRetryRequest cookie (RFC 8446 §4.2.2): HMAC-SHA256 under a
+ * fresh per-connection key over the first ClientHello and the selected group,
+ * kept in c->cookie so the second ClientHello's copy can be compared. */
+static int make_hrr_cookie(th_conn *c, const uint8_t *ch1, size_t ch1_len) {
+    uint8_t key[32], group[2] = {(uint8_t)(c->group >> 8), (uint8_t)c->group};
+    unsigned mac_len = 0;
+    uint8_t *mac = malloc(EVP_MAX_MD_SIZE);
+    if (mac == NULL) {
+        return 0;
+    }
+    th_conn_random(c, key, sizeof(key));
+    HMAC_CTX hmac;
+    HMAC_CTX_init(&hmac);
+    int ok = HMAC_Init_ex(&hmac, key, sizeof(key), EVP_sha256(), NULL) &&
+             HMAC_Update(&hmac, ch1, ch1_len) && HMAC_Update(&hmac, group, sizeof(group)) &&
+             HMAC_Final(&hmac, mac, &mac_len);
+    HMAC_CTX_cleanup(&hmac);
+    OPENSSL_cleanse(key, sizeof(key));
+    if (!ok) {
+        free(mac);
+        return 0;
+    }
+    free(c->cookie);
+    c->cookie = mac;
+    c->cookie_len = mac_len;
+    return 1;
+}
+
+/* Checks the second ClientHello's cookie against the one our
+ * HelloRetryRequest carried. */
+static int check_hrr_cookie(const th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
+    if (c->cookie == NULL) {
+        return 1;
+    }
+    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_COOKIE);
+    if (ext == NULL) {
+        /* RFC 8446 §4.2.2: "When sending the new ClientHello, the client
+         * MUST copy the contents of the extension received in the
+         * HelloRetryRequest into a "cookie" extension in the new
+         * ClientHello"; an absent required extension is missing_extension
+         * (§6.2). */
+        *out_alert = TH_ALERT_MISSING_EXTENSION;
+        return 0;
+    }
+    th_ext_cookie ck;
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    if (!th_parse_ext_cookie(&body, &ck, out_alert)) {
+        return 0;
+    }
+    if (ck.cookie.len != c->cookie_len ||
+        CRYPTO_memcmp(ck.cookie.data, c->cookie, c->cookie_len) != 0) {
+        /* RFC 8446 §4.2.2: the contents must be copied unchanged; a changed
+         * value is a semantic error, illegal_parameter (§6). */
+        *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+        return 0;
+    }
+    return 1;
 }
 
 static int send_encrypted_extensions(th_conn *c) {
@@ -499,6 +564,9 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         memcpy(c->session_id, ch.legacy_session_id.data, ch.legacy_session_id.len);
         c->session_id_len = ch.legacy_session_id.len;
     }
+    if (second && !check_hrr_cookie(c, &ch, out_alert)) {
+        goto err;
+    }
     th_ticket_state tk;
     size_t psk_index = 0;
     int fresh = 0;
@@ -600,6 +668,9 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
             goto err;
         }
         c->transcript_ready = 1;
+        if (c->cfg.hrr_cookie && !make_hrr_cookie(c, msg, msg_len)) {
+            goto err;
+        }
         ok = send_server_hello(c, 1) && send_compat_ccs(c);
         c->hs_state = SV_WAIT_CH2;
         goto err;

@@ -21,6 +21,7 @@
 #include "conn_internal.h"
 #include "record.h"
 #include "record_layer.h"
+#include "server_hello.h"
 #include "testutil.h"
 
 static const uint16_t kSuites[] = {TH_TLS_AES_128_GCM_SHA256, TH_TLS_AES_256_GCM_SHA384,
@@ -481,6 +482,166 @@ static void test_second_hrr_is_unexpected_message(void **state) {
     expect_alert_sent(c, TH_ALERT_UNEXPECTED_MESSAGE);
     th_conn_free(c);
     free(hrr);
+}
+
+/* A client offering X25519 (share) and P-384 and a P-384-only server with
+ * hrr_cookie, run up to the client's second ClientHello, which is left
+ * pending in the client's output. */
+static void cookie_setup(fixture *f, uint64_t *cseed, uint64_t *sseed, th_conn **out_c,
+                         th_conn **out_sv) {
+    static const uint16_t client_groups[] = {TH_GROUP_X25519, TH_GROUP_SECP384R1};
+    static const uint16_t server_groups[] = {TH_GROUP_SECP384R1};
+    th_config ccfg, scfg;
+    base_config(&ccfg, f, cseed, TH_ROLE_CLIENT);
+    ccfg.groups = client_groups;
+    ccfg.num_groups = 2;
+    base_config(&scfg, f, sseed, TH_ROLE_SERVER);
+    scfg.groups = server_groups;
+    scfg.num_groups = 1;
+    scfg.hrr_cookie = 1;
+    *out_c = th_conn_new(&ccfg, TH_ROLE_CLIENT);
+    *out_sv = th_conn_new(&scfg, TH_ROLE_SERVER);
+    assert_true(move(*out_c, *out_sv));
+    assert_true(move(*out_sv, *out_c));
+}
+
+/* The offset of the cookie extension (type, length, and the 32-byte
+ * HMAC-SHA256 cookie) in |buf|. */
+static size_t find_cookie_ext(const uint8_t *buf, size_t len) {
+    static const uint8_t hdr[] = {0x00, 0x2c, 0x00, 0x22, 0x00, 0x20};
+    size_t i = 0;
+    while (i + sizeof(hdr) + 32 <= len && memcmp(buf + i, hdr, sizeof(hdr)) != 0) {
+        i++;
+    }
+    assert_true(i + sizeof(hdr) + 32 <= len);
+    return i;
+}
+
+static void test_self_hrr_cookie_is_echoed(void **state) {
+    uint64_t cseed = 610, sseed = 611;
+    th_conn *c, *sv;
+    cookie_setup(*state, &cseed, &sseed, &c, &sv);
+    size_t n;
+    const uint8_t *ch2 = th_conn_pending_output(c, &n);
+    size_t at = find_cookie_ext(ch2, n);
+    assert_int_equal(c->cookie_len, 32);
+    assert_memory_equal(ch2 + at + 6, c->cookie, 32);
+    pump(c, sv);
+    expect_state(c, TH_CONN_ESTABLISHED);
+    expect_state(sv, TH_CONN_ESTABLISHED);
+    th_conn_status cs, ss;
+    th_conn_get_status(c, &cs);
+    th_conn_get_status(sv, &ss);
+    assert_true(cs.hello_retry);
+    assert_true(ss.hello_retry);
+    assert_int_equal(ss.group, TH_GROUP_SECP384R1);
+    echo_check(c, sv, "cookie");
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+/* Patches the client's second ClientHello (|drop|: renames the cookie
+ * extension to an unknown type; else flips a cookie byte) and expects the
+ * server's |alert|. */
+static void expect_bad_cookie(fixture *f, int drop, uint8_t alert) {
+    uint64_t cseed = 620, sseed = 621;
+    th_conn *c, *sv;
+    cookie_setup(f, &cseed, &sseed, &c, &sv);
+    size_t n;
+    const uint8_t *out = th_conn_pending_output(c, &n);
+    uint8_t *ch2 = malloc(n);
+    assert_non_null(ch2);
+    memcpy(ch2, out, n);
+    size_t at = find_cookie_ext(ch2, n);
+    if (drop) {
+        ch2[at] = 0xfe;
+        ch2[at + 1] = 0xfe;
+    } else {
+        ch2[at + 6 + 31] ^= 1;
+    }
+    assert_false(th_conn_recv(sv, ch2, n));
+    expect_alert_sent(sv, alert);
+    free(ch2);
+    th_conn_free(c);
+    th_conn_free(sv);
+}
+
+static void test_hrr_cookie_missing_is_missing_extension(void **state) {
+    expect_bad_cookie(*state, 1, TH_ALERT_MISSING_EXTENSION);
+}
+
+static void test_hrr_cookie_altered_is_illegal_parameter(void **state) {
+    expect_bad_cookie(*state, 0, TH_ALERT_ILLEGAL_PARAMETER);
+}
+
+/* Our client copies a HelloRetryRequest cookie of any length (RFC 8446
+ * §4.2.2) byte for byte into its second ClientHello. */
+static void test_client_echoes_long_hrr_cookie(void **state) {
+    for (size_t len = 1; len <= 1001; len += 500) {
+        uint64_t seed = 500;
+        th_config cfg;
+        uint8_t *unused;
+        size_t unused_len;
+        hrr_setup(*state, &cfg, &seed, &unused, &unused_len);
+        free(unused);
+        size_t exts_len = 6 + 6 + 4 + 2 + len;
+        size_t body_len = 2 + 32 + 1 + 2 + 1 + 2 + exts_len;
+        size_t n = 5 + 4 + body_len;
+        uint8_t *rec = calloc(n, 1);
+        assert_non_null(rec);
+        uint8_t *w = rec;
+        *w++ = 22;
+        *w++ = 3;
+        *w++ = 3;
+        *w++ = (uint8_t)((n - 5) >> 8);
+        *w++ = (uint8_t)(n - 5);
+        *w++ = TH_HS_SERVER_HELLO;
+        *w++ = 0;
+        *w++ = (uint8_t)(body_len >> 8);
+        *w++ = (uint8_t)body_len;
+        *w++ = 3;
+        *w++ = 3;
+        memcpy(w, th_hrr_random, 32);
+        w += 32;
+        *w++ = 0; /* empty session id: no middlebox compatibility */
+        *w++ = 0x13;
+        *w++ = 0x01;
+        *w++ = 0;
+        *w++ = (uint8_t)(exts_len >> 8);
+        *w++ = (uint8_t)exts_len;
+        static const uint8_t fixed[] = {0x00, 0x2b, 0x00, 0x02, 0x03, 0x04,
+                                        0x00, 0x33, 0x00, 0x02, 0x00, 0x18};
+        memcpy(w, fixed, sizeof(fixed));
+        w += sizeof(fixed);
+        *w++ = 0x00;
+        *w++ = 0x2c;
+        *w++ = (uint8_t)((len + 2) >> 8);
+        *w++ = (uint8_t)(len + 2);
+        *w++ = (uint8_t)(len >> 8);
+        *w++ = (uint8_t)len;
+        uint8_t *cookie = w;
+        for (size_t i = 0; i < len; i++) {
+            cookie[i] = (uint8_t)(i * 7 + 1);
+        }
+        th_conn *c = th_conn_new(&cfg, TH_ROLE_CLIENT);
+        size_t ch1_len;
+        assert_non_null(th_conn_pending_output(c, &ch1_len));
+        th_conn_consume_output(c, ch1_len);
+        assert_true(th_conn_recv(c, rec, n));
+        size_t out_len;
+        const uint8_t *out = th_conn_pending_output(c, &out_len);
+        uint8_t hdr[6] = {
+            0x00,        0x2c, (uint8_t)((len + 2) >> 8), (uint8_t)(len + 2), (uint8_t)(len >> 8),
+            (uint8_t)len};
+        size_t i = 0;
+        while (i + 6 + len <= out_len && memcmp(out + i, hdr, 6) != 0) {
+            i++;
+        }
+        assert_true(i + 6 + len <= out_len);
+        assert_memory_equal(out + i + 6, cookie, len);
+        th_conn_free(c);
+        free(rec);
+    }
 }
 
 /* Patches the HelloRetryRequest's selected_group to |group|. */
@@ -1968,6 +2129,10 @@ int main(void) {
         cmocka_unit_test(test_ccs_after_client_hello_is_dropped),
         cmocka_unit_test(test_byte_by_byte_delivery),
         cmocka_unit_test(test_second_hrr_is_unexpected_message),
+        cmocka_unit_test(test_self_hrr_cookie_is_echoed),
+        cmocka_unit_test(test_hrr_cookie_missing_is_missing_extension),
+        cmocka_unit_test(test_hrr_cookie_altered_is_illegal_parameter),
+        cmocka_unit_test(test_client_echoes_long_hrr_cookie),
         cmocka_unit_test(test_hrr_group_not_offered_is_illegal_parameter),
         cmocka_unit_test(test_hrr_group_already_shared_is_illegal_parameter),
         cmocka_unit_test(test_server_hello_suite_not_offered_is_illegal_parameter),

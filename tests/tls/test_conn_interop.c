@@ -1550,6 +1550,104 @@ static void test_bssl_client_rsa_pss_sha384_sha512_with_our_server(void **state)
     }
 }
 
+/* Our server's HelloRetryRequest carries a cookie (hrr_cookie): BoringSSL's
+ * client echoes it and the handshake completes; a missing or changed echo
+ * would end it with an alert. */
+static void test_bssl_client_echoes_our_hrr_cookie(void **state) {
+    fixture *f = *state;
+    static const uint16_t groups[] = {TH_GROUP_SECP256R1, TH_GROUP_X25519};
+    uint64_t seed = 700;
+    th_config cfg;
+    pair p;
+    base_config(&cfg, f, &seed);
+    cfg.groups = groups;
+    cfg.num_groups = 2;
+    cfg.hrr_cookie = 1;
+    server_pair(&p, f, &cfg, bssl_ctx(0, NULL));
+    assert_true(SSL_set1_curves_list(p.ssl, "X25519:P-256"));
+    shuttle(&p);
+    expect_established(&p, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_SECP256R1);
+    th_conn_status st;
+    th_conn_get_status(p.c, &st);
+    assert_true(st.hello_retry);
+    assert_true(SSL_used_hello_retry_request(p.ssl));
+    exchange_small(&p);
+    pair_free(&p);
+}
+
+/* Every server signature scheme and the test PKI leaf that signs with it. */
+static const struct {
+    uint16_t scheme;
+    size_t leaf; /* index into kProductLeaves */
+} kProductSchemes[] = {
+    {TH_SIG_ECDSA_SECP256R1_SHA256, 0}, {TH_SIG_ECDSA_SECP384R1_SHA384, 1},
+    {TH_SIG_RSA_PSS_RSAE_SHA256, 2},    {TH_SIG_RSA_PSS_RSAE_SHA384, 2},
+    {TH_SIG_RSA_PSS_RSAE_SHA512, 2},    {TH_SIG_ED25519, 3},
+};
+static const char *const kProductLeaves[] = {"server-ecdsa-p256", "server-ecdsa-p384",
+                                             "server-rsa2048", "server-ed25519"};
+
+/* suite × group × server signature scheme, both directions: our client
+ * against BoringSSL's server and BoringSSL's client against our server,
+ * each client offering only the one scheme. */
+static void test_interop_every_suite_group_and_scheme(void **state) {
+    fixture *f = *state;
+    th_cert_key keys[4];
+    for (size_t l = 0; l < 4; l++) {
+        th_test_load_cert_key(kProductLeaves[l], &keys[l]);
+    }
+    for (size_t s = 0; s < 3; s++) {
+        for (size_t g = 0; g < 3; g++) {
+            for (size_t k = 0; k < sizeof(kProductSchemes) / sizeof(kProductSchemes[0]); k++) {
+                const uint16_t *scheme = &kProductSchemes[k].scheme;
+                size_t leaf = kProductSchemes[k].leaf;
+                uint64_t seed = 800 + (s * 3 + g) * 8 + k;
+                th_config cfg;
+                pair p;
+                th_conn_status st;
+
+                base_config(&cfg, f, &seed);
+                cfg.cipher_suites = &kSuites[s];
+                cfg.num_cipher_suites = 1;
+                cfg.groups = &kGroups[g];
+                cfg.num_groups = 1;
+                cfg.sig_schemes = scheme;
+                cfg.num_sig_schemes = 1;
+                client_pair(&p, f, &cfg, bssl_ctx(1, kProductLeaves[leaf]));
+                shuttle(&p);
+                expect_established(&p, kSuites[s], kGroups[g]);
+                th_conn_get_status(p.c, &st);
+                assert_int_equal(st.sig_scheme, *scheme);
+                assert_true(st.peer_authenticated);
+                exchange_small(&p);
+                pair_free(&p);
+
+                base_config(&cfg, f, &seed);
+                cfg.cipher_suites = &kSuites[s];
+                cfg.num_cipher_suites = 1;
+                cfg.groups = &kGroups[g];
+                cfg.num_groups = 1;
+                SSL_CTX *ctx = bssl_ctx(0, NULL);
+                assert_true(SSL_CTX_set_verify_algorithm_prefs(ctx, scheme, 1));
+                server_pair(&p, f, &cfg, ctx);
+                th_conn_free(p.c);
+                cfg.cert_key = &keys[leaf];
+                p.c = th_conn_new(&cfg, TH_ROLE_SERVER);
+                assert_non_null(p.c);
+                assert_true(SSL_set1_curves_list(p.ssl, kGroupNames[g]));
+                shuttle(&p);
+                expect_established(&p, kSuites[s], kGroups[g]);
+                assert_int_equal(SSL_get_peer_signature_algorithm(p.ssl), *scheme);
+                exchange_small(&p);
+                pair_free(&p);
+            }
+        }
+    }
+    for (size_t l = 0; l < 4; l++) {
+        th_cert_key_cleanup(&keys[l]);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_our_client_every_suite_and_group),
@@ -1588,6 +1686,8 @@ int main(void) {
         cmocka_unit_test(test_half_close_bssl_closes_first),
         cmocka_unit_test(test_our_client_rsa_pss_sha384_sha512_with_bssl),
         cmocka_unit_test(test_bssl_client_rsa_pss_sha384_sha512_with_our_server),
+        cmocka_unit_test(test_bssl_client_echoes_our_hrr_cookie),
+        cmocka_unit_test(test_interop_every_suite_group_and_scheme),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
