@@ -586,8 +586,7 @@ static int client_encrypted_extensions(th_conn *c, const th_handshake *hs, const
         }
         if (ext->type == TH_EXT_ALPN) {
             th_ext_alpn_sh alpn;
-            CBS body;
-            CBS_init(&body, ext->body.data, ext->body.len);
+            CBS body = th_ext_body(ext);
             if (!th_parse_ext_alpn_sh(&body, &alpn, out_alert)) {
                 goto err;
             }
@@ -607,8 +606,7 @@ static int client_encrypted_extensions(th_conn *c, const th_handshake *hs, const
         }
         if (ext->type == TH_EXT_RECORD_SIZE_LIMIT) {
             th_ext_record_size_limit rsl;
-            CBS body;
-            CBS_init(&body, ext->body.data, ext->body.len);
+            CBS body = th_ext_body(ext);
             if (!th_parse_ext_record_size_limit(&body, &rsl, out_alert)) {
                 goto err;
             }
@@ -681,10 +679,12 @@ static int client_certificate_request(th_conn *c, const th_handshake *hs, const 
     }
     const th_ext *ext = th_ext_block_find(&cr.extensions, TH_EXT_SIGNATURE_ALGORITHMS);
     if (ext == NULL) {
+        /* RFC 8446 §4.3.2: "The "signature_algorithms" extension MUST be
+         * specified". */
         *out_alert = TH_ALERT_MISSING_EXTENSION;
         goto err;
     }
-    CBS_init(&body, ext->body.data, ext->body.len);
+    body = th_ext_body(ext);
     if (!th_parse_ext_signature_algorithms(&body, &sa, out_alert)) {
         goto err;
     }
@@ -845,7 +845,7 @@ static int client_post_handshake_cr(th_conn *c, const th_handshake *hs, const ui
         *out_alert = TH_ALERT_MISSING_EXTENSION;
         goto err;
     }
-    CBS_init(&body, ext->body.data, ext->body.len);
+    body = th_ext_body(ext);
     if (!th_parse_ext_signature_algorithms(&body, &sa, out_alert)) {
         goto err;
     }

@@ -122,8 +122,7 @@ static int check_hrr_cookie(const th_conn *c, const th_client_hello *ch, uint8_t
         return 0;
     }
     th_ext_cookie ck;
-    CBS body;
-    CBS_init(&body, ext->body.data, ext->body.len);
+    CBS body = th_ext_body(ext);
     if (!th_parse_ext_cookie(&body, &ck, out_alert)) {
         return 0;
     }
@@ -192,8 +191,7 @@ static int choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert
         return 1;
     }
     th_ext_alpn_ch alpn;
-    CBS body;
-    CBS_init(&body, ext->body.data, ext->body.len);
+    CBS body = th_ext_body(ext);
     if (!th_parse_ext_alpn_ch(&body, &alpn, out_alert)) {
         return 0;
     }
@@ -228,8 +226,7 @@ static int note_server_name(th_conn *c, const th_client_hello *ch, uint8_t *out_
         return 1;
     }
     th_ext_server_name_ch sni;
-    CBS body;
-    CBS_init(&body, ext->body.data, ext->body.len);
+    CBS body = th_ext_body(ext);
     if (!th_parse_ext_server_name_ch(&body, &sni, out_alert)) {
         return 0;
     }
@@ -251,8 +248,7 @@ static int note_record_size_limit(th_conn *c, const th_client_hello *ch, uint8_t
         return 1;
     }
     th_ext_record_size_limit rsl;
-    CBS body;
-    CBS_init(&body, ext->body.data, ext->body.len);
+    CBS body = th_ext_body(ext);
     if (!th_parse_ext_record_size_limit(&body, &rsl, out_alert)) {
         return 0;
     }
@@ -301,8 +297,7 @@ static int choose_cert(th_conn *c, const th_client_hello *ch, uint16_t *out_sche
         return 0;
     }
     th_ext_signature_algorithms sa;
-    CBS body;
-    CBS_init(&body, ext->body.data, ext->body.len);
+    CBS body = th_ext_body(ext);
     if (!th_parse_ext_signature_algorithms(&body, &sa, out_alert)) {
         return 0;
     }
@@ -404,8 +399,7 @@ static int choose_psk(th_conn *c, const th_client_hello *ch, const uint8_t *msg,
         return 1;
     }
     th_ext_pre_shared_key_ch psk;
-    CBS body;
-    CBS_init(&body, ext->body.data, ext->body.len);
+    CBS body = th_ext_body(ext);
     if (!th_parse_ext_pre_shared_key_ch(&body, &psk, out_alert)) {
         return 0;
     }

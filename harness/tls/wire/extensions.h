@@ -62,6 +62,13 @@ int th_write_ext_block(CBB *out, const th_ext_block *in) TH_MUST_USE;
 /* Appends an extension (body is a view the caller keeps alive). */
 int th_ext_block_add(th_ext_block *block, uint16_t type, th_bytes body) TH_MUST_USE;
 
+/* The extension's body as a CBS, for its typed parser. */
+static inline CBS th_ext_body(const th_ext *ext) {
+    CBS body;
+    CBS_init(&body, ext->body.data, ext->body.len);
+    return body;
+}
+
 /* The first extension of |type| or NULL. */
 const th_ext *th_ext_block_find(const th_ext_block *block, uint16_t type);
 
