@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Version of the JSON report schema (scenarios/README.md "Reports"). */
+/* Version of the JSON report schema (docs/report-schema.json, docs/reports.md). */
 #define TH_REPORT_SCHEMA_VERSION 1
 
 typedef enum {
