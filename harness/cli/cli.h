@@ -9,7 +9,9 @@ int th_cli_client(int argc, char **argv);
 int th_cli_corpus(int argc, char **argv);
 int th_cli_decode(int argc, char **argv);
 int th_cli_replay(int argc, char **argv);
+int th_cli_run(int argc, char **argv);
 int th_cli_server(int argc, char **argv);
 int th_cli_targets(int argc, char **argv);
+int th_cli_validate(int argc, char **argv);
 
 #endif

@@ -14,8 +14,10 @@ static const struct {
     {"corpus", th_cli_corpus, "regenerate the fuzz seed corpora from BoringSSL handshakes"},
     {"decode", th_cli_decode, "decode TLS records or handshake messages into a readable tree"},
     {"replay", th_cli_replay, "run files or folders through a fuzz target, without libFuzzer"},
+    {"run", th_cli_run, "run YAML scenarios against peers and write conformance reports"},
     {"server", th_cli_server, "serve TLS 1.3 (echo or HTTP/1.0) on a TCP port"},
     {"targets", th_cli_targets, "list the fuzz targets; print a target's dictionary or options"},
+    {"validate", th_cli_validate, "check scenario and expectations files without running them"},
 };
 
 static void usage(FILE *f) {

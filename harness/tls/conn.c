@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 
 #include "conn_internal.h"
+#include "hs12_internal.h"
 #include "key_update.h"
 #include "record.h"
 
@@ -139,7 +140,9 @@ static int write_one_record(th_conn *c, uint8_t type, const uint8_t *data, size_
         return 0;
     }
     int ok;
-    if (c->wr.suite != 0) {
+    if (c->wr12.suite != NULL) {
+        ok = th_rl12_seal(&c->wr12, &cbb, type, data, len);
+    } else if (c->wr.suite != 0) {
         ok = th_rl_seal(&c->wr, &cbb, type, data, len, NULL);
     } else {
         /* RFC 8446 §5.1: legacy_record_version "MUST be set to 0x0303 for
@@ -156,9 +159,26 @@ static int write_one_record(th_conn *c, uint8_t type, const uint8_t *data, size_
     return 1;
 }
 
+/* The largest content of one record we send now. */
+static size_t write_limit(const th_conn *c) {
+    if (c->wr12.suite != NULL) {
+        return th_rl12_max_content_len(&c->wr12);
+    }
+    if (c->wr.suite != 0) {
+        return th_rl_max_content_len(&c->wr);
+    }
+    if (c->hs12 != NULL && c->hs12->mfl_code != 0) {
+        /* RFC 6066 §4: once negotiated, "the client and server MUST
+         * immediately begin fragmenting messages (including handshake
+         * messages)". */
+        return (size_t)1 << (8 + c->hs12->mfl_code);
+    }
+    return TH_MAX_PLAINTEXT;
+}
+
 int th_conn_write_records(th_conn *c, uint8_t type, const uint8_t *data, size_t len,
                           size_t max_record) {
-    size_t limit = c->wr.suite != 0 ? th_rl_max_content_len(&c->wr) : TH_MAX_PLAINTEXT;
+    size_t limit = write_limit(c);
     if (max_record != 0 && max_record < limit) {
         limit = max_record;
     }
@@ -267,6 +287,14 @@ static void send_alert(th_conn *c, uint8_t description) {
     }
 }
 
+void th_conn_send_alert(th_conn *c, uint8_t level, uint8_t description) {
+    uint8_t body[2] = {level, description};
+    if (write_one_record(c, TH_CT_ALERT, body, sizeof(body))) {
+        c->has_alert_sent = 1;
+        c->alert_sent = description;
+    }
+}
+
 /* The sticky failure: the first error wins, everything after is refused. */
 static void fail(th_conn *c, uint8_t alert) {
     if (c->state == TH_CONN_FAILED) {
@@ -282,9 +310,21 @@ static void fail(th_conn *c, uint8_t alert) {
 
 /* Runs one handshake message through the role's table. */
 static int dispatch(th_conn *c, const th_handshake *hs, uint8_t *out_alert) {
+    if (c->role == TH_ROLE_SERVER && !c->tls12 && c->version == 0 && c->hs_state == 0 &&
+        hs->type == TH_HS_CLIENT_HELLO && th_conn_version_enabled(c, TH_VERSION_TLS12)) {
+        /* The first ClientHello decides the version (and so the table). */
+        int tls12;
+        if (!th_hs12_server_pick_version(c, hs, &tls12, out_alert)) {
+            return 0;
+        }
+    }
     const th_hs_row *table =
         c->role == TH_ROLE_CLIENT ? th_hs13_client_table : th_hs13_server_table;
     size_t n = c->role == TH_ROLE_CLIENT ? th_hs13_client_table_len : th_hs13_server_table_len;
+    if (c->tls12) {
+        table = c->role == TH_ROLE_CLIENT ? th_hs12_client_table : th_hs12_server_table;
+        n = c->role == TH_ROLE_CLIENT ? th_hs12_client_table_len : th_hs12_server_table_len;
+    }
     const uint8_t *msg = hs->body.data - TH_HANDSHAKE_HEADER_LEN;
     size_t msg_len = hs->body.len + TH_HANDSHAKE_HEADER_LEN;
     for (size_t i = 0; i < n; i++) {
@@ -310,6 +350,20 @@ static int process_handshake(th_conn *c, const uint8_t *data, size_t len, uint8_
     th_handshake hs;
     while (th_hs_reasm_next(&c->reasm, &hs)) {
         c->read_key_changed = 0;
+        /* RFC 8446 §5.1: "Because the ClientHello, EndOfEarlyData,
+         * ServerHello, Finished, and KeyUpdate messages can immediately
+         * precede a key change, implementations MUST send these messages in
+         * alignment with a record boundary." Nothing follows these in their
+         * flight in either version (a TLS 1.2 ServerHello does have
+         * followers: its check is the one after dispatch). Checked before
+         * the message is handled, so the alert is not preceded by a flight
+         * answering it. */
+        if ((hs.type == TH_HS_CLIENT_HELLO || hs.type == TH_HS_FINISHED ||
+             hs.type == TH_HS_END_OF_EARLY_DATA || hs.type == TH_HS_KEY_UPDATE) &&
+            th_hs_reasm_pending(&c->reasm) != 0) {
+            *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
+            return 0;
+        }
         if (!dispatch(c, &hs, out_alert)) {
             return 0;
         }
@@ -343,6 +397,13 @@ static int process_alert(th_conn *c, const uint8_t *data, size_t len, uint8_t *o
     }
     c->has_alert_received = 1;
     c->alert_received = alert.description;
+    /* RFC 5246 §7.2.2: no_renegotiation and user_canceled are warnings in
+     * TLS 1.2, after which the connection goes on. */
+    if (c->tls12 && alert.level == TH_ALERT_LEVEL_WARNING &&
+        (alert.description == TH_ALERT_NO_RENEGOTIATION ||
+         alert.description == TH_ALERT_USER_CANCELED)) {
+        return 1;
+    }
     if (alert.description == TH_ALERT_CLOSE_NOTIFY) {
         c->peer_closed = 1;
         if (c->state == TH_CONN_HANDSHAKING) {
@@ -438,6 +499,7 @@ static void trim_idle(th_conn *c, size_t keep_max) {
         th_secret_cleanse(&c->s_hs);
         th_secret_cleanse(&c->early_secret);
         th_secret_cleanse(&c->c_e);
+        th_hs12_trim(c);
         c->hs_trimmed = 1;
     }
     if (th_hs_reasm_pending(&c->reasm) == 0 && c->reasm.buf != NULL) {
@@ -465,6 +527,19 @@ static void trim_idle(th_conn *c, size_t keep_max) {
 
 /* Handles one record from the peer. */
 static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
+    if (c->tls12 && c->rd12.suite != NULL) {
+        /* TLS 1.2: everything after the peer's ChangeCipherSpec is
+         * protected (RFC 5246 §6.2.3); decrypt in place. */
+        th_bytes pt;
+        uint8_t *frag = (uint8_t *)rec->fragment.data;
+        if (!th_rl12_open(&c->rd12, rec, frag, rec->fragment.len, &pt, out_alert)) {
+            return 0;
+        }
+        rec->fragment = pt;
+    }
+    if (c->tls12 && rec->type == TH_CT_CHANGE_CIPHER_SPEC) {
+        return th_hs12_recv_ccs(c, rec->fragment.data, rec->fragment.len, out_alert);
+    }
     if (rec->type == TH_CT_CHANGE_CIPHER_SPEC) {
         /* RFC 8446 §5: a change_cipher_spec "consisting of the single byte
          * value 0x01" between the first ClientHello and the peer's Finished
@@ -487,7 +562,7 @@ static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
          * ... up to the configured max_early_data_size". */
         return skip_early_record(c, rec, out_alert);
     }
-    if (c->rd.suite != 0) {
+    if (c->rd.suite != 0 && !c->tls12) {
         th_inner_plaintext inner;
         /* Decrypt in place: the fragment lives in our input buffer. */
         uint8_t *frag = (uint8_t *)rec->fragment.data;
@@ -540,7 +615,7 @@ static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
         }
         /* Application data only under application keys, never
          * unprotected, never in the middle of a handshake message. */
-        if (c->state != TH_CONN_ESTABLISHED || c->rd.suite == 0 ||
+        if (c->state != TH_CONN_ESTABLISHED || (c->rd.suite == 0 && c->rd12.suite == NULL) ||
             th_hs_reasm_pending(&c->reasm) != 0) {
             *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
             return 0;
@@ -599,6 +674,10 @@ int th_conn_recv(th_conn *c, const uint8_t *in, size_t len) {
             uint16_t rec_len = (uint16_t)((CBS_data(&cbs)[3] << 8) | CBS_data(&cbs)[4]);
             size_t max =
                 c->rd.suite != 0 || c->early_skipping ? TH_MAX_CIPHERTEXT_13 : TH_MAX_PLAINTEXT;
+            if (c->rd12.suite != NULL) {
+                /* RFC 5246 §6.2.3: "The length MUST NOT exceed 2^14 + 2048." */
+                max = TH_MAX_CIPHERTEXT_12;
+            }
             if (rec_len > max) {
                 alert = TH_ALERT_RECORD_OVERFLOW;
                 ok = 0;
@@ -683,7 +762,7 @@ int th_conn_write_app(th_conn *c, const uint8_t *data, size_t len, size_t max_re
      * allocated once per burst: each record adds its header, the inner
      * content type and the 16-byte tag of the three AEADs, and
      * write_one_record wants 256 bytes of slack past the last one. */
-    size_t per = th_rl_max_content_len(&c->wr);
+    size_t per = write_limit(c);
     if (max_record != 0 && max_record < per) {
         per = max_record;
     }
@@ -691,7 +770,8 @@ int th_conn_write_app(th_conn *c, const uint8_t *data, size_t len, size_t max_re
     if (c->out_off == c->out_len) {
         c->out_off = c->out_len = 0;
     }
-    size_t per_overhead = TH_RECORD_HEADER_LEN + 1 + 16;
+    /* TLS 1.2 CBC adds an IV, a MAC and up to a block of padding. */
+    size_t per_overhead = TH_RECORD_HEADER_LEN + (c->tls12 ? 64 : 1 + 16);
     if (len <= SIZE_MAX / 2 && num_records <= (SIZE_MAX / 2 - len) / per_overhead &&
         !reserve(&c->out, &c->out_cap, c->out_len, len + num_records * per_overhead + 256)) {
         fail(c, TH_ALERT_INTERNAL_ERROR);
@@ -704,7 +784,7 @@ int th_conn_write_app(th_conn *c, const uint8_t *data, size_t len, size_t max_re
             fail(c, TH_ALERT_INTERNAL_ERROR);
             return 0;
         }
-        size_t chunk = th_rl_max_content_len(&c->wr);
+        size_t chunk = write_limit(c);
         if (max_record != 0 && max_record < chunk) {
             chunk = max_record;
         }
@@ -735,7 +815,8 @@ size_t th_conn_read_app(th_conn *c, uint8_t *out, size_t cap) {
 }
 
 int th_conn_key_update(th_conn *c, int request_peer) {
-    if (c->state != TH_CONN_ESTABLISHED || c->we_closed) {
+    /* KeyUpdate is TLS 1.3's (RFC 8446 §4.6.3). */
+    if (c->state != TH_CONN_ESTABLISHED || c->we_closed || c->tls12) {
         return 0;
     }
     if (!th_conn_send_key_update(c, request_peer ? TH_KEY_UPDATE_REQUESTED
@@ -825,6 +906,12 @@ th_conn *th_conn_new(const th_config *cfg, th_role role) {
         th_conn_free(c);
         return NULL;
     }
+    /* A version list must name a version we speak. */
+    if (!th_conn_version_enabled(c, TH_VERSION_TLS13) &&
+        !th_conn_version_enabled(c, TH_VERSION_TLS12)) {
+        th_conn_free(c);
+        return NULL;
+    }
     if (role == TH_ROLE_SERVER) {
         /* Every candidate must be whole; the first is the default. */
         for (size_t i = 0; i < th_conn_num_cert_keys(c); i++) {
@@ -840,7 +927,9 @@ th_conn *th_conn_new(const th_config *cfg, th_role role) {
         }
         return c;
     }
-    if (!th_hs13_client_start(c)) {
+    /* Without TLS 1.3 the client speaks TLS 1.2 from its first message. */
+    if (!(th_conn_version_enabled(c, TH_VERSION_TLS13) ? th_hs13_client_start(c)
+                                                       : th_hs12_client_start(c))) {
         th_conn_free(c);
         return NULL;
     }
@@ -854,6 +943,10 @@ void th_conn_free(th_conn *c) {
     th_hs_reasm_cleanup(&c->reasm);
     th_rl_dir_cleanup(&c->rd);
     th_rl_dir_cleanup(&c->wr);
+    th_rl12_dir_cleanup(&c->rd12);
+    th_rl12_dir_cleanup(&c->wr12);
+    th_hs12_free(c);
+    free(c->peer_ocsp);
     th_transcript_cleanup(&c->transcript);
     th_transcript_cleanup(&c->pha_transcript);
     th_kex_cleanup(&c->kex);
@@ -881,6 +974,11 @@ void th_conn_free(th_conn *c) {
     /* Every secret of the schedule lives in the struct. */
     OPENSSL_cleanse(c, sizeof(*c));
     free(c);
+}
+
+const uint8_t *th_conn_peer_ocsp(const th_conn *c, size_t *out_len) {
+    *out_len = c->peer_ocsp_len;
+    return c->peer_ocsp;
 }
 
 const th_bytes *th_conn_peer_chain(const th_conn *c, size_t *out_num) {

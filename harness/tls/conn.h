@@ -4,7 +4,8 @@
  * th_conn_write_app / th_conn_read_app. No sockets, no clock, no randomness
  * of its own: time and randomness come from th_config. TLS 1.3 (RFC 8446) in
  * both roles; the handshakes are the tables of hs13_client.c and
- * hs13_server.c; session tickets, PSK resumption and 0-RTT in
+ * hs13_server.c; TLS 1.2 (RFC 5246) those of hs12_client.c and hs12_server.c
+ * when th_config.versions enables it; session tickets, PSK resumption and 0-RTT in
  * conn_session.c and the tables. Any bad peer input ends in the RFC alert,
  * sent to the peer and reported by th_conn_status. Built with
  * TH_FUZZING_UNSAFE (the th_tls_unsafe library of libFuzzer builds only),
@@ -56,6 +57,25 @@ th_ticket_ctx *th_ticket_ctx_new(const uint8_t *key, size_t max_strikes);
 
 /* Frees |t|, wiping the key. Accepts NULL. */
 void th_ticket_ctx_free(th_ticket_ctx *t);
+
+/* The server's TLS 1.2 session ID cache (RFC 5246 §7.4.1.2): up to a fixed
+ * number of sessions (master secret, suite, EMS flag) by session ID, the
+ * oldest evicted first, each valid for the config's ticket_lifetime. Shared
+ * by every connection of a config; not thread-safe. */
+typedef struct th_session_cache th_session_cache;
+
+/* A cache of up to |max_entries| sessions (0 means 1024). NULL when out of
+ * memory. */
+th_session_cache *th_session_cache_new(size_t max_entries);
+
+/* Frees |cache|, wiping every master secret. Accepts NULL. */
+void th_session_cache_free(th_session_cache *cache);
+
+/* What a TLS 1.2 client does with a HelloRequest (RFC 5246 §7.4.1.1). */
+typedef enum {
+    TH_RENEGOTIATE_REFUSE = 0, /* answer with a warning no_renegotiation alert */
+    TH_RENEGOTIATE_ACCEPT,     /* renegotiate (secure renegotiation only, RFC 5746) */
+} th_renegotiation;
 
 /* Largest ticket_lifetime (RFC 8446 §4.6.1: "Servers MUST NOT use any value
  * greater than 604800 seconds (7 days)"). */
@@ -166,6 +186,34 @@ typedef struct {
      * fits). The handshake-end transcript is then kept for the connection's
      * life. */
     int post_handshake_auth;
+
+    /* Protocol versions, any order: TH_VERSION_TLS12 and/or
+     * TH_VERSION_TLS13. Empty means TLS 1.3 only. A server with both picks
+     * TLS 1.3 when the client offers it (supported_versions), else TLS 1.2,
+     * and then writes the RFC 8446 §4.1.3 downgrade sentinel into its
+     * random. */
+    const uint16_t *versions;
+    size_t num_versions;
+    /* TLS 1.2: accept a peer without extended_master_secret (RFC 7627).
+     * Default 0: the EMS is required and a handshake without it fails with
+     * handshake_failure. */
+    int tls12_allow_no_ems;
+    /* TLS 1.2 client: how a HelloRequest is answered. */
+    th_renegotiation renegotiation;
+    /* TLS 1.2 client: add TLS_FALLBACK_SCSV (RFC 7507) to the ClientHello. */
+    int fallback_scsv;
+    /* TLS 1.2 server: sessions resumable by session ID (NULL: no session
+     * IDs are issued). RFC 5077 tickets are sealed with |tickets| unless
+     * tls12_no_tickets is set. */
+    th_session_cache *session_cache;
+    int tls12_no_tickets;
+    /* Server: an OCSP response (DER) stapled when the client sends
+     * status_request (TLS 1.2 CertificateStatus, RFC 6066 §8). */
+    const uint8_t *ocsp_response;
+    size_t ocsp_response_len;
+    /* Client: send status_request (RFC 6066 §8) and accept a
+     * CertificateStatus (TLS 1.2); the response is th_conn_peer_ocsp's. */
+    int ocsp_stapling;
 } th_config;
 
 typedef enum {
@@ -186,7 +234,7 @@ typedef struct {
     uint8_t alert_received;
     int peer_closed; /* close_notify received */
     int we_closed;   /* close_notify sent */
-    uint16_t version;
+    uint16_t version; /* the negotiated version (TLS 1.2 or 1.3), 0 before */
     uint16_t cipher_suite;
     uint16_t group;
     uint16_t sig_scheme;             /* the scheme of the peer's CertificateVerify */
@@ -277,5 +325,9 @@ void th_conn_free(th_conn *c);
  * message was accepted; NULL with *out_num 0 before that or when it sent none
  * (resumption). Owned by the connection. */
 const th_bytes *th_conn_peer_chain(const th_conn *c, size_t *out_num);
+
+/* The OCSP response the server stapled (TLS 1.2 CertificateStatus, DER),
+ * owned by the connection; NULL with *out_len 0 when none. */
+const uint8_t *th_conn_peer_ocsp(const th_conn *c, size_t *out_len);
 
 #endif

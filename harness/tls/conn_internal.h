@@ -9,6 +9,7 @@
 #include "handshake.h"
 #include "keys13.h"
 #include "new_session_ticket.h"
+#include "record12.h"
 #include "record_layer.h"
 #include "sigs.h"
 
@@ -27,6 +28,13 @@ struct th_session {
     int peer_authenticated; /* the server's chain verified in that handshake */
     uint8_t alpn[TH_ALPN_MAX];
     size_t alpn_len;
+    /* TLS 1.2 (version TH_VERSION_TLS12): psk holds the 48-byte master
+     * secret; the session ID (may be empty with a ticket), the EMS flag
+     * (RFC 7627 §5.3) and the ticket (may be NULL with a session ID). */
+    uint16_t version;
+    uint8_t session_id[32];
+    size_t session_id_len;
+    int ems;
 };
 
 struct th_ticket_ctx {
@@ -141,6 +149,16 @@ struct th_conn {
      * once its Finished checked. */
     int pha_offered, pha_pending, pha_prev_auth, pha_chain_ok;
     th_transcript pha_transcript;
+
+    /* TLS 1.2 (hs12_internal.h): tls12 once negotiated; the record
+     * protection of each direction (no key until the ChangeCipherSpec);
+     * the handshake state. */
+    int tls12;
+    th_rl12_dir rd12, wr12;
+    struct th_hs12 *hs12;
+    /* Client: the stapled OCSP response (owned), th_conn_peer_ocsp. */
+    uint8_t *peer_ocsp;
+    size_t peer_ocsp_len;
 };
 
 /* A handshake message handler: |msg| is the whole message (header included)
@@ -313,5 +331,9 @@ int th_hs13_server_request_auth(th_conn *c) TH_MUST_USE;
 
 /* Marks the handshake complete. */
 void th_conn_established(th_conn *c);
+
+/* Sends an alert of |level| (TLS 1.2 warnings: no_renegotiation) under the
+ * current write key; the connection state does not change. */
+void th_conn_send_alert(th_conn *c, uint8_t level, uint8_t description);
 
 #endif

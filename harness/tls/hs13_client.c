@@ -432,6 +432,14 @@ static int client_server_hello(th_conn *c, const th_handshake *hs, const uint8_t
     CBS cbs, body;
     th_server_hello sh;
     int ok = 0;
+    /* RFC 8446 §D.5: "Any endpoint receiving a Hello message with ...
+     * ServerHello.legacy_version set to 0x0300 MUST abort the handshake with
+     * a "protocol_version" alert", whatever its extensions say (the TLS 1.2
+     * extension rules the parser applies to such a ServerHello come after). */
+    if (hs->body.len >= 2 && ((hs->body.data[0] << 8) | hs->body.data[1]) <= TH_VERSION_SSL3) {
+        *out_alert = TH_ALERT_PROTOCOL_VERSION;
+        return 0;
+    }
     CBS_init(&cbs, hs->body.data, hs->body.len);
     if (!th_parse_server_hello(&cbs, &sh, out_alert)) {
         return 0;
@@ -519,11 +527,18 @@ static int client_server_hello(th_conn *c, const th_handshake *hs, const uint8_t
     uint8_t ecdhe[TH_KEX_MAX_SECRET];
     size_t ecdhe_len = 0;
     if (ks_ext == NULL) {
-        /* Without PSK a key share is the only key exchange (RFC 8446 §9.2);
-         * RFC 8446 §4.2.11: "a server "key_share" extension is present if
-         * required by the ClientHello "psk_key_exchange_modes"". */
-        if (!c->resumed || !c->cfg.psk_ke) {
+        /* Without PSK a key share is the only key exchange: missing_extension
+         * (RFC 8446 §9.2). With a PSK accepted, RFC 8446 §4.2.11: "Clients
+         * MUST verify ... that a server "key_share" extension is present if
+         * required by the ClientHello "psk_key_exchange_modes" extension. If
+         * these values are not consistent, the client MUST abort the
+         * handshake with an "illegal_parameter" alert." */
+        if (!c->resumed) {
             *out_alert = TH_ALERT_MISSING_EXTENSION;
+            goto err;
+        }
+        if (!c->cfg.psk_ke) {
+            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
             goto err;
         }
     } else {

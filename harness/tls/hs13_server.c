@@ -105,6 +105,62 @@ static int make_hrr_cookie(th_conn *c, const uint8_t *ch1, size_t ch1_len) {
     return 1;
 }
 
+/* Extensions the second ClientHello may change (RFC 8446 §4.1.2: "the
+ * client MUST send the same ClientHello without modification, except as
+ * follows": key_share replaced, early_data removed, cookie added,
+ * pre_shared_key updated, padding altered). */
+static int ch2_may_change(uint16_t type) {
+    return type == TH_EXT_KEY_SHARE || type == TH_EXT_EARLY_DATA || type == TH_EXT_COOKIE ||
+           type == TH_EXT_PRE_SHARED_KEY || type == TH_EXT_PADDING;
+}
+
+/* The next extension of |b| from *|i| on that CH2 may not change, or NULL. */
+static const th_ext *next_fixed_ext(const th_ext_block *b, size_t *i) {
+    while (*i < b->num_exts && ch2_may_change(b->exts[*i].type)) {
+        (*i)++;
+    }
+    return *i < b->num_exts ? &b->exts[(*i)++] : NULL;
+}
+
+static int bytes_equal(th_bytes a, th_bytes b) {
+    return a.len == b.len && (a.len == 0 || memcmp(a.data, b.data, a.len) == 0);
+}
+
+/* 1 if the second ClientHello |ch2| is the first (c->ch1) but for what RFC
+ * 8446 §4.1.2 lets it change; the alert otherwise is illegal_parameter (the
+ * RFC names none; §6: "semantically invalid"). */
+static int same_client_hello(const th_conn *c, const th_client_hello *ch2) {
+    th_client_hello ch1;
+    uint8_t alert;
+    CBS cbs;
+    if (c->ch1 == NULL || c->ch1_len < TH_HANDSHAKE_HEADER_LEN) {
+        return 0;
+    }
+    CBS_init(&cbs, c->ch1 + TH_HANDSHAKE_HEADER_LEN, c->ch1_len - TH_HANDSHAKE_HEADER_LEN);
+    if (!th_parse_client_hello(&cbs, &ch1, &alert)) {
+        return 0;
+    }
+    int same = ch1.legacy_version == ch2->legacy_version &&
+               memcmp(ch1.random, ch2->random, TH_RANDOM_LEN) == 0 &&
+               bytes_equal(ch1.legacy_session_id, ch2->legacy_session_id) &&
+               ch1.num_cipher_suites == ch2->num_cipher_suites &&
+               memcmp(ch1.cipher_suites, ch2->cipher_suites,
+                      ch1.num_cipher_suites * sizeof(uint16_t)) == 0 &&
+               bytes_equal(ch1.legacy_compression_methods, ch2->legacy_compression_methods);
+    size_t i = 0, j = 0;
+    while (same) {
+        const th_ext *a = next_fixed_ext(&ch1.extensions, &i);
+        const th_ext *b = next_fixed_ext(&ch2->extensions, &j);
+        if (a == NULL || b == NULL) {
+            same = a == b;
+            break;
+        }
+        same = a->type == b->type && bytes_equal(a->body, b->body);
+    }
+    th_client_hello_cleanup(&ch1);
+    return same;
+}
+
 /* Checks the second ClientHello's cookie against the one our
  * HelloRetryRequest carried. */
 static int check_hrr_cookie(const th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
@@ -523,6 +579,13 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         return 0;
     }
     c->ccs_allowed = 1;
+    /* RFC 8446 §D.5: "Any endpoint receiving a Hello message with
+     * ClientHello.legacy_version ... set to 0x0300 MUST abort the handshake
+     * with a "protocol_version" alert", supported_versions or not. */
+    if (ch.legacy_version <= TH_VERSION_SSL3) {
+        *out_alert = TH_ALERT_PROTOCOL_VERSION;
+        goto err;
+    }
     /* Only TLS 1.3 is implemented: a client that does not offer it gets
      * protocol_version (RFC 8446 §4.2.1). */
     if (!th_client_hello_offers_tls13(&ch)) {
@@ -531,6 +594,15 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
     }
     if (!th_client_hello_check_tls13(&ch, out_alert)) {
         goto err;
+    }
+    if (second) {
+        if (!check_hrr_cookie(c, &ch, out_alert)) {
+            goto err;
+        }
+        if (!same_client_hello(c, &ch)) {
+            *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
+            goto err;
+        }
     }
     size_t num_suites, num_groups;
     const uint16_t *suites = th_conn_suites(c, &num_suites);
@@ -549,17 +621,13 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
     *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
     if (second) {
         /* RFC 8446 §4.1.4: the server's choice must not change after HRR;
-         * the session id must stay the same (§4.1.2, "the same ClientHello"). */
-        if (suite != c->suite || ch.legacy_session_id.len != c->session_id_len ||
-            memcmp(ch.legacy_session_id.data, c->session_id, c->session_id_len) != 0) {
+         * and the rest of the ClientHello must not either (§4.1.2). */
+        if (suite != c->suite) {
             goto err;
         }
     } else {
         memcpy(c->session_id, ch.legacy_session_id.data, ch.legacy_session_id.len);
         c->session_id_len = ch.legacy_session_id.len;
-    }
-    if (second && !check_hrr_cookie(c, &ch, out_alert)) {
-        goto err;
     }
     th_ticket_state tk;
     size_t psk_index = 0;
@@ -665,6 +733,13 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         if (c->cfg.hrr_cookie && !make_hrr_cookie(c, msg, msg_len)) {
             goto err;
         }
+        /* Kept to hold the second ClientHello to it (RFC 8446 §4.1.2). */
+        OPENSSL_free(c->ch1);
+        c->ch1_len = 0;
+        if ((c->ch1 = OPENSSL_memdup(msg, msg_len)) == NULL) {
+            goto err;
+        }
+        c->ch1_len = msg_len;
         ok = send_server_hello(c, 1) && send_compat_ccs(c);
         c->hs_state = SV_WAIT_CH2;
         goto err;

@@ -1,0 +1,384 @@
+/* Internals of the scripted endpoint (endpoint.h), shared by the core
+ * (ep_core.c: run loop, steps, expectations; ep_record.c: records both ways;
+ * ep_transcript.c: the text transcript and key log) and the two roles
+ * (ep_client.c, ep_server.c).
+ *
+ * The core owns the connection: the peer, the record layer in both
+ * directions with one th_rl_dir per epoch (so `record: {epoch: handshake}`
+ * after the application keys and trial decryption of an alert under an older
+ * key both work), the receive buffer and handshake reassembly, the running
+ * transcript hash, the event log and the outcome. A role (th_ep_role) knows
+ * the handshake of one side: it builds our messages as typed structs (so
+ * `set:` fields and extension edits apply before writing), processes the
+ * peer's messages as a correct endpoint would (keys, transcript, checks, with
+ * a mismatch text naming the RFC rule when the peer is wrong) and tells the
+ * default plan: what a correct endpoint sends or expects next.
+ *
+ * Send pipeline of a `send: <message>` step (ep_send_message):
+ *   role->build  -> whole handshake message (header + body) with sets, ext
+ *                   ops and the role's flips (verify_data, signature, binder)
+ *   core         -> body / append / truncate / flip body / header type and
+ *                   length edits, then records (ep_send_records)
+ *   transcript   -> the bytes actually sent are added (unless no_transcript)
+ *   role->sent   -> state after sending (keys switch, plan advances)
+ */
+#ifndef TH_EP_INTERNAL_H
+#define TH_EP_INTERNAL_H
+
+#include <stdio.h>
+
+#include <openssl/ctrdrbg.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "conn.h"
+#include "endpoint.h"
+#include "extensions.h"
+#include "handshake.h"
+#include "kex.h"
+#include "keys13.h"
+#include "record.h"
+#include "record_layer.h"
+#include "x509.h"
+
+/* Largest number of key shares we put in one ClientHello. */
+#define TH_EP_MAX_SHARES 8
+
+/* Length of the texts of one mismatch (expected / got). */
+#define TH_EP_TEXT_MAX 512
+
+/* ---- events: what the peer said next ---------------------------------- */
+
+typedef enum {
+    TH_EP_EV_NONE = 0, /* no event read yet (internal) */
+    TH_EP_EV_MESSAGE,  /* a whole handshake message */
+    TH_EP_EV_ALERT,    /* an alert record (plaintext or decrypted) */
+    TH_EP_EV_CCS,      /* a change_cipher_spec record */
+    TH_EP_EV_APP_DATA, /* application data (decrypted) */
+    TH_EP_EV_CLOSE,    /* EOF: the peer closed or failed silently */
+    TH_EP_EV_NOTHING,  /* nothing within the deadline */
+    TH_EP_EV_BAD,      /* a record we cannot read: undecryptable, unknown
+                          content type, broken framing (text says why) */
+    TH_EP_EV_ERROR,    /* the transport failed (text says why) */
+} th_ep_event_kind;
+
+typedef struct {
+    th_ep_event_kind kind;
+    th_sc_epoch epoch; /* the read epoch the record came under */
+    uint8_t hs_type;   /* MESSAGE: handshake type byte */
+    th_sc_msg msg;     /* MESSAGE: our name for it (HRR told apart) */
+    uint8_t *bytes;    /* owned: MESSAGE whole message (header included);
+                          APP_DATA / CCS / BAD: the content */
+    size_t len;
+    uint8_t alert_level; /* ALERT */
+    uint8_t alert_desc;
+    uint8_t content_type; /* BAD: the (inner) type */
+    char text[256];       /* BAD / ERROR: what went wrong */
+} th_ep_event;
+
+void th_ep_event_cleanup(th_ep_event *ev);
+
+/* One-line description ("message server_hello", "alert fatal decode_error",
+ * "close", ...) for mismatch texts. */
+void th_ep_event_describe(const th_ep_event *ev, char *out, size_t out_len);
+
+/* ---- the plan: what a correct endpoint does next ---------------------- */
+
+typedef enum {
+    TH_EP_NEXT_DONE = 0, /* the handshake is complete: nothing more */
+    TH_EP_NEXT_SEND,     /* we send |msg| */
+    TH_EP_NEXT_EXPECT,   /* we wait for a peer message (|msg| is the most
+                            likely one, for texts; the role accepts any that
+                            is valid in its state) */
+} th_ep_next_kind;
+
+typedef struct {
+    th_ep_next_kind kind;
+    th_sc_msg msg;
+} th_ep_next;
+
+/* ---- roles ------------------------------------------------------------ */
+
+typedef struct th_ep th_ep;
+
+typedef struct {
+    /* Called once per connection after connect (state reset, first keys). */
+    int (*start)(th_ep *ep);
+    /* Builds the message |msg| a correct endpoint would send now, applies
+     * step->sets (fields of scenario.h), step->ext_ops (ep_apply_ext_ops) and
+     * the flips of verify_data / signature / binder, and writes the whole
+     * handshake message (4-byte header + body) into |out| (CBB initialised
+     * by the caller). 0 with |err| when it cannot (ERROR verdict): a message
+     * this role never sends, a missing key, a bad `set:` value. |step| may be
+     * NULL for the default message (handshake step). */
+    int (*build)(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, char *err,
+                 size_t err_len);
+    /* After the message (the final bytes in |wire|, header included) went
+     * out and, unless no_transcript or a NewSessionTicket / KeyUpdate, into
+     * the transcript (first copy only with `times`): key changes, plan
+     * state. Called once even with `times`. 0 with |err| on a local
+     * failure. */
+    int (*sent)(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len, char *err,
+                size_t err_len);
+    /* Processes a received handshake message as a correct endpoint would
+     * (transcript: the role adds it with ep_transcript_add where the key
+     * schedule needs it; keys; checks). 1 if the peer's message is
+     * acceptable; 0 with |why| naming the RFC rule the peer broke (the step
+     * fails), or with *out_local_error = 1 and |why| for our own failure. */
+    int (*recv)(th_ep *ep, const th_ep_event *ev, int *out_local_error, char *why, size_t why_len);
+    /* The default plan from the current state. A `skip:` sets
+     * ep->done[msg] = 1 without building or sending the message: the plan
+     * must then move past it. */
+    th_ep_next (*next)(th_ep *ep);
+    /* Frees the role's private state (ep->role_state). */
+    void (*cleanup)(th_ep *ep);
+} th_ep_role;
+
+extern const th_ep_role th_ep_client_role;
+extern const th_ep_role th_ep_server_role;
+
+/* ---- the endpoint ----------------------------------------------------- */
+
+/* One direction's record protection, a th_rl_dir per epoch (suite 0: not
+ * keyed); cur_epoch is what a correct endpoint uses now. */
+typedef struct {
+    th_rl_dir early;       /* client_early_traffic_secret */
+    th_rl_dir hs;          /* [sender]_handshake_traffic_secret */
+    th_rl_dir app;         /* [sender]_application_traffic_secret_N */
+    th_rl_dir app_prev;    /* read: _N-1 after a KeyUpdate (trial decryption) */
+    th_sc_epoch cur_epoch; /* PLAINTEXT, EARLY, HANDSHAKE or APPLICATION */
+} th_ep_dir;
+
+/* What the handshake agreed, as we saw it (expect: negotiated). */
+typedef struct {
+    uint16_t version;
+    uint16_t cipher_suite;
+    uint16_t group; /* 0 for psk_ke */
+    char alpn[256]; /* "" when none */
+    int resumed;
+    int hello_retry;
+    int early_data_accepted;
+    int established; /* both Finished sent / received */
+} th_ep_negotiated;
+
+/* A ticket (client) kept for resumption. */
+typedef struct {
+    int valid;
+    uint16_t suite;
+    th_secret psk;   /* from resumption_master_secret and the nonce */
+    uint8_t *ticket; /* owned */
+    size_t ticket_len;
+    uint32_t age_add;
+    uint32_t lifetime;
+    uint32_t max_early_data;
+} th_ep_ticket;
+
+struct th_ep {
+    const th_scenario *sc;
+    const th_sc_side *cfg; /* our side: &sc->ours */
+    const th_ep_opts *opts;
+    int role;              /* TH_ROLE_CLIENT or TH_ROLE_SERVER (ours) */
+    const th_ep_role *ops; /* role implementation */
+    void *role_state;      /* role private (freed by ops->cleanup) */
+    th_peer *peer;
+    int connected;
+    int first_connection; /* the `resume` ticket run: no step applies */
+
+    CTR_DRBG_STATE *drbg; /* all our randomness, seeded from opts->seed */
+
+    /* Trust anchors and our certificate (loaded on demand). */
+    X509_STORE *trust;
+    th_cert_key cert; /* cfg->certificate; num_chain 0 when none */
+
+    /* Records. */
+    th_ep_dir rd, wr;
+    uint8_t *rbuf; /* bytes read from the peer not yet parsed */
+    size_t rbuf_len, rbuf_cap;
+    th_hs_reasm reasm;
+    th_sc_epoch reasm_epoch; /* epoch of the pending handshake bytes */
+    th_ep_event peeked;      /* kind NONE when no event is waiting */
+    int peer_eof;
+    uint8_t *coalesced; /* send: records held by `coalesce` (wire bytes) */
+    size_t coalesced_len;
+    /* `coalesce` joins the next send's content into the same record: the
+     * held content, its type and epoch. */
+    uint8_t *hold; /* content bytes */
+    size_t hold_len;
+    uint8_t hold_type;
+    th_sc_record_opts hold_opts;
+    int holding;
+    uint16_t peer_record_size_limit; /* what we honour when sealing */
+    /* Server that rejected 0-RTT (RFC 8446 §4.2.10): while > 0 and the read
+     * epoch is HANDSHAKE (or PLAINTEXT after a HelloRetryRequest), protected
+     * records that do not open are dropped (logged) and their length
+     * subtracted. */
+    size_t early_skip_budget;
+    /* 0-RTT application data received while the handshake plan ran (server
+     * role), consumed first by `expect: application_data`. */
+    uint8_t *early_rcvd;
+    size_t early_rcvd_len;
+
+    /* Transcript: messages before the hash is known are buffered. */
+    th_transcript transcript;
+    int transcript_ready;
+    const EVP_MD *md;
+    uint8_t *pending_th; /* owned: messages added before ep_transcript_start */
+    size_t pending_th_len;
+
+    /* Handshake state common to both roles. */
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    uint8_t session_id[32];
+    size_t session_id_len;
+    th_kex kex[TH_EP_MAX_SHARES]; /* our key pairs (client: one per share) */
+    size_t num_kex;
+    th_secret early_secret, handshake_secret, master_secret;
+    th_secret c_e, c_hs, s_hs, c_ap, s_ap, res_master, exp_master;
+    uint8_t *cookie; /* owned: HRR cookie to echo */
+    size_t cookie_len;
+    int psk_offered, psk_accepted, early_offered;
+    EVP_PKEY *peer_key; /* owned: the peer's leaf key */
+    int peer_cert_empty;
+    uint16_t *peer_sig_algs; /* owned: CertificateRequest / CH schemes */
+    size_t num_peer_sig_algs;
+    uint8_t *cr_context; /* owned: the context of the CertificateRequest */
+    size_t cr_context_len;
+    int cert_requested; /* a CertificateRequest came (client) / was sent */
+    int key_update_due; /* the peer asked for a KeyUpdate (update_requested) */
+    th_ep_negotiated neg;
+    th_ep_ticket ticket; /* client: newest ticket (kept across connections) */
+    /* Plan state: messages of the default handshake already done (sent,
+     * skipped or received), indexed by th_sc_msg. */
+    unsigned char done[TH_SC_NUM_MSGS];
+
+    /* The outcome being filled: text transcript and key log. */
+    FILE *log; /* memstream of the text transcript */
+    char *log_buf;
+    size_t log_size;
+    FILE *keylog;
+    char *keylog_buf;
+    size_t keylog_size;
+
+    /* Where we are, for mismatch texts. */
+    size_t top_step; /* 1-based top-level step index */
+    const th_sc_step *cur_step;
+};
+
+/* ---- helpers the roles use -------------------------------------------- */
+
+/* |len| bytes from the DRBG. */
+void ep_random(th_ep *ep, uint8_t *out, size_t len);
+/* ep_random as a th_random_fn (context: the th_ep). */
+void ep_random_cb(void *ctx, uint8_t *out, size_t len);
+
+/* The transcript: ep_transcript_add adds a whole handshake message (buffered
+ * until ep_transcript_start picks the hash); ep_transcript_hash writes the
+ * current hash. ep_transcript_hrr_rewrite replaces ClientHello1 by
+ * message_hash (RFC 8446 §4.4.1); the transcript must hold only CH1. */
+int ep_transcript_add(th_ep *ep, const uint8_t *msg, size_t len) TH_MUST_USE;
+int ep_transcript_start(th_ep *ep, uint16_t suite) TH_MUST_USE;
+int ep_transcript_hash(th_ep *ep, uint8_t out[EVP_MAX_MD_SIZE], size_t *out_len) TH_MUST_USE;
+int ep_transcript_hrr_rewrite(th_ep *ep) TH_MUST_USE;
+
+/* Derive-Secret over the current transcript into |out| and writes the NSS
+ * key log line for it. */
+int ep_derive(th_ep *ep, th_secret *out, const th_secret *from, th_tls13_secret_id id) TH_MUST_USE;
+
+/* Key schedule steps (suite from ep->neg.cipher_suite, ep->md set):
+ * handshake secrets from |ecdhe| (NULL: psk_ke) after ServerHello; the
+ * application secrets after the server Finished; res_master after the
+ * client Finished. Each installs nothing: the caller calls ep_set_key. */
+int ep_derive_handshake(th_ep *ep, const uint8_t *ecdhe, size_t ecdhe_len) TH_MUST_USE;
+int ep_derive_application(th_ep *ep) TH_MUST_USE;
+int ep_derive_res_master(th_ep *ep) TH_MUST_USE;
+
+/* Keys |dir|'s |epoch| slot with |secret| (suite: ep->neg.cipher_suite, or
+ * |suite| when not 0) and makes it the current epoch. */
+int ep_set_key(th_ep *ep, th_ep_dir *dir, th_sc_epoch epoch, uint16_t suite,
+               const th_secret *secret) TH_MUST_USE;
+
+/* verify_data of the sender with |base_key| (c_hs or s_hs) over the current
+ * transcript. */
+int ep_finished_mac(th_ep *ep, const th_secret *base_key, th_secret *out) TH_MUST_USE;
+
+/* Applies extension edits to |block| (in order). Bodies are views into the
+ * step (which outlives the block). 0 with |err| for a bad position or out of
+ * memory. */
+int ep_apply_ext_ops(th_ext_block *block, const th_sc_ext_op *ops, size_t num_ops, char *err,
+                     size_t err_len) TH_MUST_USE;
+
+/* Flips bit |bit| of |buf| (bits counted from the first byte's MSB); 0 if
+ * out of range. */
+int ep_flip_bit(uint8_t *buf, size_t len, size_t bit) TH_MUST_USE;
+
+/* Looks up a `set:` of |field| in |step| (NULL if none or |step| NULL). */
+const th_sc_set *ep_find_set(const th_sc_send *step, th_sc_field field);
+
+/* Loads cfg->certificate (or |name|) from the pki dir into |out|. 0 with
+ * |err|. */
+int ep_load_cert(th_ep *ep, const char *name, th_cert_key *out, char *err,
+                 size_t err_len) TH_MUST_USE;
+
+/* The trust store (<pki_dir>/root-ca.pem), loaded once. NULL with |err|. */
+X509_STORE *ep_trust(th_ep *ep, char *err, size_t err_len);
+
+/* Sends |content| of |type| as records under |opts| (NULL: defaults, current
+ * epoch): fragmenting, coalescing, padding, overrides. |flip| applies to the
+ * ciphertext / tag of the first record. 0 with |err| on a local or transport
+ * failure. */
+int ep_send_records(th_ep *ep, uint8_t type, const uint8_t *content, size_t len,
+                    const th_sc_record_opts *opts, const th_sc_flip *flip, char *err,
+                    size_t err_len) TH_MUST_USE;
+
+/* Sends a handshake message as the step says (build, edits, records,
+ * transcript, sent). |step| NULL: the default message, default records. */
+int ep_send_message(th_ep *ep, th_sc_msg msg, const th_sc_send *step, char *err,
+                    size_t err_len) TH_MUST_USE;
+
+/* Sends an alert (level, desc) under the current epoch (best effort). */
+int ep_send_alert(th_ep *ep, uint8_t level, uint8_t desc, const th_sc_record_opts *opts, char *err,
+                  size_t err_len) TH_MUST_USE;
+
+/* The peer's next event, read lazily (decrypting with the current read key,
+ * so processing a message before reading the next record keeps keys right).
+ * ep_peek_event leaves it for the next ep_next_event. |deadline_ms| 0 uses
+ * opts->deadline_ms. The event is owned by the caller after ep_next_event
+ * (th_ep_event_cleanup) and by |ep| after ep_peek_event. */
+int ep_next_event(th_ep *ep, th_ep_event *out, unsigned deadline_ms) TH_MUST_USE;
+const th_ep_event *ep_peek_event(th_ep *ep, unsigned deadline_ms);
+
+/* Checks the field values and extensions_present / extensions_absent of
+ * |x| against the received message |ev| (ep_expect.c). 1 if all hold; else
+ * 0 with |exp| / |got| naming the first that does not. */
+int ep_check_fields(th_ep *ep, const th_ep_event *ev, const th_sc_expect *x, char *exp,
+                    size_t exp_len, char *got, size_t got_len);
+
+/* Writes a line to the text transcript ("-> ", "<- " or "   " prefixed by
+ * the caller). printf-style. */
+void ep_log(th_ep *ep, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Renders a handshake message (whole, header included) with the decoder
+ * into the transcript, indented, at most a few lines. */
+void ep_log_message(th_ep *ep, const char *dir, th_sc_epoch epoch, const uint8_t *msg, size_t len);
+
+/* Ends a transcript line with a preview of |data| (text in quotes, else
+ * hex) and a newline. */
+void ep_log_data(th_ep *ep, const uint8_t *data, size_t len);
+
+/* Writes the NSS key log line of |id| (client_random from ep). */
+void ep_keylog(th_ep *ep, th_tls13_secret_id id, const th_secret *secret);
+
+/* Short names for logs and texts. */
+const char *ep_epoch_name(th_sc_epoch epoch);
+
+/* Our name of a message ("server_hello"), independent of the loader's
+ * table; "?" for NONE. ep_msg_wire_type: its handshake type byte. */
+const char *ep_msg_name(th_sc_msg msg);
+uint8_t ep_msg_wire_type(th_sc_msg msg);
+
+/* The message a received handshake message (whole, header included) is:
+ * HelloRetryRequest told apart from ServerHello by its random. NONE for a
+ * type we have no name for. */
+th_sc_msg ep_msg_of_wire(const uint8_t *msg, size_t len);
+
+#endif
