@@ -780,6 +780,64 @@ static int build_finished(th_ep *ep, const th_sc_send *step, CBB *body, char *er
     return ok;
 }
 
+/* A NewSessionTicket, EncryptedExtensions or CertificateRequest as a server
+ * would write it (with the step's sets and extension edits), sent by the
+ * client to test that the peer refuses it. */
+static int build_server_only(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *body, char *err,
+                             size_t err_len) {
+    th_ext_block exts;
+    memset(&exts, 0, sizeof(exts));
+    uint8_t ticket[16], nonce[1] = {0};
+    uint8_t sa_body[2 + 2 * 8];
+    size_t ns;
+    const uint16_t *schemes = cfg_schemes(ep, &ns);
+    int ok = 0;
+    if (msg == TH_SC_MSG_CERTIFICATE_REQUEST) {
+        CBB c;
+        size_t n = ns < 8 ? ns : 8;
+        if (!CBB_init_fixed(&c, sa_body, sizeof(sa_body)) ||
+            !th_write_u16_list(&c, 2, schemes, n) ||
+            !th_ext_block_add(&exts, TH_EXT_SIGNATURE_ALGORITHMS,
+                              (th_bytes){sa_body, CBB_len(&c)})) {
+            snprintf(err, err_len, "out of memory");
+            goto err;
+        }
+    }
+    if (step != NULL && !ep_apply_ext_ops(&exts, step->ext_ops, step->num_ext_ops, err, err_len)) {
+        goto err;
+    }
+    if (msg == TH_SC_MSG_NEW_SESSION_TICKET) {
+        ep_random(ep, ticket, sizeof(ticket));
+        th_new_session_ticket nst = {7200, 0, {nonce, 1}, {ticket, sizeof(ticket)}, exts};
+        const th_sc_set *f;
+        if ((f = ep_find_set(step, TH_SC_F_NST_LIFETIME)) != NULL) {
+            nst.ticket_lifetime = (uint32_t)f->value.i;
+        }
+        if ((f = ep_find_set(step, TH_SC_F_NST_AGE_ADD)) != NULL) {
+            nst.ticket_age_add = (uint32_t)f->value.i;
+        }
+        if ((f = ep_find_set(step, TH_SC_F_NST_NONCE)) != NULL) {
+            nst.ticket_nonce = (th_bytes){f->value.bytes, f->value.bytes_len};
+        }
+        if ((f = ep_find_set(step, TH_SC_F_NST_TICKET)) != NULL) {
+            nst.ticket = (th_bytes){f->value.bytes, f->value.bytes_len};
+        }
+        ok = th_write_new_session_ticket(body, &nst);
+    } else if (msg == TH_SC_MSG_ENCRYPTED_EXTENSIONS) {
+        th_encrypted_extensions ee = {exts};
+        ok = th_write_encrypted_extensions(body, &ee);
+    } else {
+        th_certificate_request cr = {{NULL, 0}, exts};
+        ok = th_write_certificate_request(body, &cr);
+    }
+    if (!ok) {
+        snprintf(err, err_len, "cannot write the %s", ep_msg_name(msg));
+    }
+err:
+    th_ext_block_cleanup(&exts);
+    return ok;
+}
+
 static int client_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, char *err,
                         size_t err_len) {
     client_st *st = CST(ep);
@@ -822,8 +880,19 @@ static int client_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *o
         ok = th_write_key_update(&body, &ku);
         break;
     }
+    case TH_SC_MSG_NEW_SESSION_TICKET:
+    case TH_SC_MSG_ENCRYPTED_EXTENSIONS:
+    case TH_SC_MSG_CERTIFICATE_REQUEST:
+        /* Server messages from a client: a plausible body, for the peer to
+         * refuse as out of place (RFC 8446 §4). */
+        ok = build_server_only(ep, msg, step, &body, err, err_len);
+        break;
+    case TH_SC_MSG_HELLO_REQUEST:
+    case TH_SC_MSG_SERVER_HELLO_DONE:
+        ok = 1;
+        break;
     default:
-        snprintf(err, err_len, "a client does not send %s", ep_msg_name(msg));
+        snprintf(err, err_len, "the client role cannot build %s", ep_msg_name(msg));
         return 0;
     }
     if (ok && !CBB_flush(out)) {

@@ -92,6 +92,10 @@ static void conn_reset(th_ep *ep) {
     ep->hold = NULL;
     ep->hold_len = 0;
     ep->holding = 0;
+    th_rl_dir_cleanup(&ep->hold_dir);
+    free(ep->last_write);
+    ep->last_write = NULL;
+    ep->last_write_len = 0;
     ep->peer_record_size_limit = 0;
     ep->early_skip_budget = 0;
     free(ep->early_rcvd);
@@ -253,6 +257,16 @@ static int send_other(th_ep *ep, const th_sc_send *s, char *err, size_t err_len)
     size_t times = s->times > 1 ? s->times : 1;
     th_sc_record_opts ro = s->rec;
     for (size_t i = 0; i < times; i++) {
+        if (i > 0 && !ro.coalesce && s->kind != TH_SC_SEND_RAW) {
+            /* `times` replays the very bytes (RFC 8446 §5.3: a replayed
+             * record fails under the next sequence number). */
+            ep_log(ep, "-> (the same %zu bytes again)\n", ep->last_write_len);
+            if (ep->last_write_len != 0 &&
+                !th_peer_write(ep->peer, ep->last_write, ep->last_write_len, err, err_len)) {
+                return 0;
+            }
+            continue;
+        }
         switch (s->kind) {
         case TH_SC_SEND_CCS: {
             /* RFC 8446 §5: change_cipher_spec is never protected. */

@@ -21,6 +21,15 @@
  *                   length edits, then records (ep_send_records)
  *   transcript   -> the bytes actually sent are added (unless no_transcript)
  *   role->sent   -> state after sending (keys switch, plan advances)
+ *
+ * `times: N` on a handshake message sends N copies, each sealed as a new
+ * record (a duplicated message; the transcript takes the first); on the
+ * other sends it replays the very bytes of the first (a replayed record).
+ * `record: {coalesce: true}` holds the content, with the epoch and a
+ * snapshot of the write key of that moment, until the next send: the same
+ * content type joins it in one record, another goes out right after it in
+ * the same write. Without `fragment`, records are cut at 2^14 bytes or the
+ * peer's record_size_limit; `fragment` is obeyed even beyond both.
  */
 #ifndef TH_EP_INTERNAL_H
 #define TH_EP_INTERNAL_H
@@ -198,15 +207,16 @@ struct th_ep {
     th_sc_epoch reasm_epoch; /* epoch of the pending handshake bytes */
     th_ep_event peeked;      /* kind NONE when no event is waiting */
     int peer_eof;
-    uint8_t *coalesced; /* send: records held by `coalesce` (wire bytes) */
-    size_t coalesced_len;
     /* `coalesce` joins the next send's content into the same record: the
      * held content, its type and epoch. */
     uint8_t *hold; /* content bytes */
     size_t hold_len;
     uint8_t hold_type;
-    th_sc_record_opts hold_opts;
+    th_sc_record_opts hold_opts; /* epoch resolved when held */
     int holding;
+    th_rl_dir hold_dir;  /* the write key when the content was held */
+    uint8_t *last_write; /* the bytes of the last write, for `times` replays */
+    size_t last_write_len;
     uint16_t peer_record_size_limit; /* what we honour when sealing */
     /* Server that rejected 0-RTT (RFC 8446 §4.2.10): while > 0 and the read
      * epoch is HANDSHAKE (or PLAINTEXT after a HelloRetryRequest), protected

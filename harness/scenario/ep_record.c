@@ -110,7 +110,9 @@ static int seal_record(th_rl_dir *dir, CBB *out, uint8_t hdr_type, uint16_t hdr_
 }
 
 /* Builds the records of one chunk into |out|. */
-static int build_record(th_ep *ep, CBB *out, th_sc_epoch epoch, uint8_t type,
+/* Builds one record into |out|: plaintext for the PLAINTEXT epoch, else
+ * sealed under |dir| (the epoch's key, or the snapshot of a held record). */
+static int build_record(th_ep *ep, CBB *out, th_sc_epoch epoch, th_rl_dir *dir, uint8_t type,
                         const uint8_t *content, size_t len, const th_sc_record_opts *o,
                         const th_sc_flip *flip, char *err, size_t err_len) {
     size_t start = CBB_len(out);
@@ -126,7 +128,6 @@ static int build_record(th_ep *ep, CBB *out, th_sc_epoch epoch, uint8_t type,
             return 0;
         }
     } else {
-        th_rl_dir *dir = write_slot(ep, epoch);
         if (dir == NULL || dir->suite == 0) {
             snprintf(err, err_len, "no %s write key yet", ep_epoch_name(epoch));
             return 0;
@@ -186,11 +187,72 @@ static int build_record(th_ep *ep, CBB *out, th_sc_epoch epoch, uint8_t type,
     return 1;
 }
 
+/* Writes to the peer and keeps the bytes for a replay (`times`). */
 static int write_out(th_ep *ep, const uint8_t *buf, size_t len, char *err, size_t err_len) {
+    free(ep->last_write);
+    ep->last_write = malloc(len + 1);
+    if (ep->last_write == NULL) {
+        ep->last_write_len = 0;
+        snprintf(err, err_len, "out of memory");
+        return 0;
+    }
+    if (len != 0) {
+        memcpy(ep->last_write, buf, len);
+    }
+    ep->last_write_len = len;
     if (len == 0) {
         return 1;
     }
     return th_peer_write(ep->peer, buf, len, err, err_len);
+}
+
+static th_sc_epoch resolve_epoch(const th_ep *ep, const th_sc_record_opts *o) {
+    if (o->no_encrypt) {
+        return TH_SC_EPOCH_PLAINTEXT;
+    }
+    return o->epoch == TH_SC_EPOCH_CURRENT ? ep->wr.cur_epoch : o->epoch;
+}
+
+/* Seals the held content (coalesce) into |out| as one record (more if its
+ * size needs), under the key of when it was held: a KeyUpdate or Finished
+ * sent since moved the epoch's key on, but the held bytes precede it. The
+ * epoch's key, if unchanged, advances past the records used. */
+static int flush_hold(th_ep *ep, CBB *out, const uint8_t *extra, size_t extra_len, char *err,
+                      size_t err_len) {
+    th_sc_epoch he = ep->hold_opts.epoch;
+    size_t len = ep->hold_len + extra_len;
+    uint8_t *all = malloc(len + 1);
+    if (all == NULL) {
+        snprintf(err, err_len, "out of memory");
+        return 0;
+    }
+    memcpy(all, ep->hold, ep->hold_len);
+    if (extra_len != 0) {
+        memcpy(all + ep->hold_len, extra, extra_len);
+    }
+    size_t max = ep->hold_opts.fragment != 0 ? ep->hold_opts.fragment : TH_MAX_PLAINTEXT;
+    size_t off = 0;
+    int ok = 1;
+    do {
+        size_t n = len - off < max ? len - off : max;
+        ok = build_record(ep, out, he, he == TH_SC_EPOCH_PLAINTEXT ? NULL : &ep->hold_dir,
+                          ep->hold_type, all + off, n, &ep->hold_opts, NULL, err, err_len);
+        off += n;
+    } while (ok && off < len);
+    free(all);
+    th_rl_dir *slot = write_slot(ep, he);
+    if (ok && slot != NULL && slot->suite != 0 &&
+        slot->traffic_secret.len == ep->hold_dir.traffic_secret.len &&
+        memcmp(slot->traffic_secret.bytes, ep->hold_dir.traffic_secret.bytes,
+               slot->traffic_secret.len) == 0) {
+        th_rl_dir_set_seq(slot, ep->hold_dir.seq);
+    }
+    free(ep->hold);
+    ep->hold = NULL;
+    ep->hold_len = 0;
+    ep->holding = 0;
+    th_rl_dir_cleanup(&ep->hold_dir);
+    return ok;
 }
 
 int ep_send_records(th_ep *ep, uint8_t type, const uint8_t *content, size_t len,
@@ -199,77 +261,74 @@ int ep_send_records(th_ep *ep, uint8_t type, const uint8_t *content, size_t len,
     th_sc_record_opts defaults;
     memset(&defaults, 0, sizeof(defaults));
     const th_sc_record_opts *o = opts != NULL ? opts : &defaults;
-    if (o->coalesce) {
-        /* Held until the next send, which joins it in one record. */
-        uint8_t *p = realloc(ep->hold, ep->hold_len + len + 1);
-        if (p == NULL) {
+    if (ep->holding && ep->hold_type == type) {
+        /* The content joins the held bytes in the held record. */
+        CBB out;
+        if (!CBB_init(&out, ep->hold_len + len + 64)) {
             snprintf(err, err_len, "out of memory");
             return 0;
         }
-        if (len != 0) {
-            memcpy(p + ep->hold_len, content, len);
-        }
-        if (!ep->holding) {
-            ep->hold_type = type;
-            /* The record takes the first send's options, its epoch as it
-             * is now (a key may change before the joining send). */
-            ep->hold_opts = *o;
-            ep->hold_opts.coalesce = 0;
-            if (o->no_encrypt) {
-                ep->hold_opts.epoch = TH_SC_EPOCH_PLAINTEXT;
-            } else if (o->epoch == TH_SC_EPOCH_CURRENT) {
-                ep->hold_opts.epoch = ep->wr.cur_epoch;
+        if (o->coalesce) {
+            uint8_t *p = realloc(ep->hold, ep->hold_len + len + 1);
+            if (p == NULL) {
+                CBB_cleanup(&out);
+                snprintf(err, err_len, "out of memory");
+                return 0;
             }
+            if (len != 0) {
+                memcpy(p + ep->hold_len, content, len);
+            }
+            ep->hold = p;
+            ep->hold_len += len;
+            CBB_cleanup(&out);
+            return 1;
         }
-        ep->hold = p;
-        ep->hold_len += len;
-        ep->holding = 1;
-        return 1;
+        int ok = flush_hold(ep, &out, content, len, err, err_len) &&
+                 write_out(ep, CBB_data(&out), CBB_len(&out), err, err_len);
+        CBB_cleanup(&out);
+        return ok;
     }
     CBB out;
     if (!CBB_init(&out, len + 64)) {
         snprintf(err, err_len, "out of memory");
         return 0;
     }
-    uint8_t *joined = NULL;
-    if (ep->holding) {
-        if (ep->hold_type == type) {
-            joined = malloc(ep->hold_len + len + 1);
-            if (joined == NULL) {
-                snprintf(err, err_len, "out of memory");
-                goto fail;
-            }
-            memcpy(joined, ep->hold, ep->hold_len);
-            if (len != 0) {
-                memcpy(joined + ep->hold_len, content, len);
-            }
-            content = joined;
-            len += ep->hold_len;
-            o = &ep->hold_opts;
-        } else {
-            /* Different content types cannot share a record: the held one
-             * goes first in the same write. */
-            th_sc_epoch he = ep->hold_opts.epoch;
-            if (ep->hold_opts.no_encrypt) {
-                he = TH_SC_EPOCH_PLAINTEXT;
-            } else if (he == TH_SC_EPOCH_CURRENT) {
-                he = ep->wr.cur_epoch;
-            }
-            if (!build_record(ep, &out, he, ep->hold_type, ep->hold, ep->hold_len, &ep->hold_opts,
-                              NULL, err, err_len)) {
-                goto fail;
-            }
-        }
-        free(ep->hold);
-        ep->hold = NULL;
-        ep->hold_len = 0;
-        ep->holding = 0;
+    /* Different content types cannot share a record: the held one goes
+     * first in the same write. */
+    if (ep->holding && !flush_hold(ep, &out, NULL, 0, err, err_len)) {
+        goto fail;
     }
-    th_sc_epoch epoch = o->epoch;
-    if (o->no_encrypt) {
-        epoch = TH_SC_EPOCH_PLAINTEXT;
-    } else if (epoch == TH_SC_EPOCH_CURRENT) {
-        epoch = ep->wr.cur_epoch;
+    th_sc_epoch epoch = resolve_epoch(ep, o);
+    if (o->coalesce) {
+        /* Held until the next send: the record takes this send's options,
+         * its epoch and key as they are now. */
+        ep->hold = malloc(len + 1);
+        if (ep->hold == NULL) {
+            snprintf(err, err_len, "out of memory");
+            goto fail;
+        }
+        if (len != 0) {
+            memcpy(ep->hold, content, len);
+        }
+        ep->hold_len = len;
+        ep->hold_type = type;
+        ep->hold_opts = *o;
+        ep->hold_opts.coalesce = 0;
+        ep->hold_opts.epoch = epoch;
+        ep->holding = 1;
+        th_rl_dir *slot = write_slot(ep, epoch);
+        th_rl_dir_cleanup(&ep->hold_dir);
+        if (slot != NULL && slot->suite != 0) {
+            if (!th_rl_dir_set_key(&ep->hold_dir, slot->suite, &slot->traffic_secret)) {
+                snprintf(err, err_len, "cannot snapshot the write key");
+                goto fail;
+            }
+            th_rl_dir_set_seq(&ep->hold_dir, slot->seq);
+        }
+        /* Whatever an earlier hold flushed goes out now. */
+        int ok = CBB_len(&out) == 0 || write_out(ep, CBB_data(&out), CBB_len(&out), err, err_len);
+        CBB_cleanup(&out);
+        return ok;
     }
     /* Records carry at most `fragment` bytes when given (even beyond the
      * peer's limits: oversize records are sent that way). Otherwise what
@@ -286,19 +345,17 @@ int ep_send_records(th_ep *ep, uint8_t type, const uint8_t *content, size_t len,
     size_t off = 0;
     do {
         size_t n = len - off < max ? len - off : max;
-        if (!build_record(ep, &out, epoch, type, content + off, n, o, off == 0 ? flip : NULL, err,
-                          err_len)) {
+        if (!build_record(ep, &out, epoch, write_slot(ep, epoch), type, content + off, n, o,
+                          off == 0 ? flip : NULL, err, err_len)) {
             goto fail;
         }
         off += n;
     } while (off < len);
     int ok = write_out(ep, CBB_data(&out), CBB_len(&out), err, err_len);
     CBB_cleanup(&out);
-    free(joined);
     return ok;
 fail:
     CBB_cleanup(&out);
-    free(joined);
     return 0;
 }
 
@@ -471,10 +528,9 @@ static int open_record(th_ep *ep, const th_record *rec, th_ep_event *ev, int *ou
     ev->epoch = cur;
     ev->content_type = rec->type;
     if (dir == NULL || dir->suite == 0) {
-        snprintf(ev->text, sizeof(ev->text),
-                 "a protected record (%zu bytes) while we have no %s "
-                 "read key",
-                 rec->fragment.len, ep_epoch_name(cur));
+        snprintf(ev->text, sizeof(ev->text), "a protected record (%zu bytes) %s", rec->fragment.len,
+                 cur == TH_SC_EPOCH_PLAINTEXT ? "before we have any read key"
+                                              : "while we have no read key for that epoch");
     } else {
         snprintf(ev->text, sizeof(ev->text),
                  "a protected record that does not open under the %s "

@@ -1,13 +1,12 @@
 /* The "self" peer: our own engine (conn.h) in-process. Deterministic: its
- * randomness is SHA-256 of the run's seed and a counter, and the ticket key
- * comes from the seed too; only the clock is the system's (certificate
- * validity and ticket ages).
+ * randomness is SHA-256 of the run's seed and a counter, the ticket key comes
+ * from the seed too and its clock is fixed (fixed_now), so a run repeats
+ * byte for byte for the same seed.
  *
  * Settings the engine has no knob for, ignored here: versions (it speaks TLS
  * 1.3 only), key_shares beyond the first (its client sends one share, for its
  * first group: th_peer_client_groups puts the first of key_shares there; an
- * empty key_shares is not possible), require_sni (its server takes a
- * ClientHello without server_name). */
+ * empty key_shares is not possible). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,6 +352,7 @@ static int copy_side(self_peer *p, const th_sc_side *side, char *err, size_t err
         c->require_client_cert = side->client_auth == 2;
         c->hrr_cookie = side->hrr_cookie;
         c->max_early_data = side->max_early_data;
+        c->require_server_name = side->require_sni;
     }
     return 1;
 }

@@ -382,6 +382,10 @@ static int process_handshake(th_conn *c, const uint8_t *data, size_t len, uint8_
     return 1;
 }
 
+/* Consecutive TLS 1.2 warning alerts tolerated (BoringSSL's
+ * kMaxWarningAlerts). */
+#define MAX_WARNING_ALERTS 4
+
 static int process_alert(th_conn *c, const uint8_t *data, size_t len, uint8_t *out_alert) {
     CBS cbs;
     th_alert alert;
@@ -397,11 +401,16 @@ static int process_alert(th_conn *c, const uint8_t *data, size_t len, uint8_t *o
     }
     c->has_alert_received = 1;
     c->alert_received = alert.description;
-    /* RFC 5246 §7.2.2: no_renegotiation and user_canceled are warnings in
-     * TLS 1.2, after which the connection goes on. */
+    /* RFC 5246 §7.2: after a warning "generally the connection can continue
+     * normally" (no_renegotiation, user_canceled, unrecognized_name from
+     * some servers). As BoringSSL, more than four in a row are
+     * unexpected_message, so a peer cannot stall the connection with them. */
     if (c->tls12 && alert.level == TH_ALERT_LEVEL_WARNING &&
-        (alert.description == TH_ALERT_NO_RENEGOTIATION ||
-         alert.description == TH_ALERT_USER_CANCELED)) {
+        alert.description != TH_ALERT_CLOSE_NOTIFY) {
+        if (++c->warning_alerts > MAX_WARNING_ALERTS) {
+            *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
+            return 0;
+        }
         return 1;
     }
     if (alert.description == TH_ALERT_CLOSE_NOTIFY) {
@@ -591,6 +600,9 @@ static int process_record(th_conn *c, th_record *rec, uint8_t *out_alert) {
         content = rec->fragment.data;
         content_len = rec->fragment.len;
         type = rec->type;
+    }
+    if (type != TH_CT_ALERT) {
+        c->warning_alerts = 0;
     }
     switch (type) {
     case TH_CT_HANDSHAKE:

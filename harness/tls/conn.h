@@ -186,6 +186,11 @@ typedef struct {
      * fits). The handshake-end transcript is then kept for the connection's
      * life. */
     int post_handshake_auth;
+    /* Server: refuse a ClientHello without server_name with missing_extension
+     * (RFC 8446 §9.2: "Servers requiring this extension SHOULD respond to a
+     * ClientHello lacking a "server_name" extension by terminating the
+     * connection with a "missing_extension" alert"). */
+    int require_server_name;
 
     /* Protocol versions, any order: TH_VERSION_TLS12 and/or
      * TH_VERSION_TLS13. Empty means TLS 1.3 only. A server with both picks
@@ -232,8 +237,8 @@ typedef struct {
     uint8_t alert_sent;
     int has_alert_received;
     uint8_t alert_received;
-    int peer_closed; /* close_notify received */
-    int we_closed;   /* close_notify sent */
+    int peer_closed;  /* close_notify received */
+    int we_closed;    /* close_notify sent */
     uint16_t version; /* the negotiated version (TLS 1.2 or 1.3), 0 before */
     uint16_t cipher_suite;
     uint16_t group;

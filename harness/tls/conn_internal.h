@@ -156,6 +156,7 @@ struct th_conn {
     int tls12;
     th_rl12_dir rd12, wr12;
     struct th_hs12 *hs12;
+    unsigned warning_alerts; /* TLS 1.2 warning alerts in a row (conn.c) */
     /* Client: the stapled OCSP response (owned), th_conn_peer_ocsp. */
     uint8_t *peer_ocsp;
     size_t peer_ocsp_len;

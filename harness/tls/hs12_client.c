@@ -18,6 +18,7 @@
 #include "client_key_exchange.h"
 #include "empty_messages.h"
 #include "ext_types.h"
+#include "handshake.h"
 #include "hs12_internal.h"
 #include "new_session_ticket_tls12.h"
 #include "server_hello.h"
@@ -263,13 +264,46 @@ int th_hs12_client_start(th_conn *c) {
     return send_client_hello(c);
 }
 
-/* The signature schemes our ClientHello listed: the TLS 1.3 list when it
- * offered TLS 1.3 too (hs13_client.c wrote it), else the TLS 1.2 one. */
-static const uint16_t *offered_sig_schemes(const th_conn *c, size_t *out_num) {
-    if (th_conn_version_enabled(c, TH_VERSION_TLS13)) {
-        return th_conn_sig_schemes(c, out_num);
+/* 1 if our ClientHello listed |scheme| in signature_algorithms: the TLS
+ * 1.2 list we wrote, or, for a ClientHello that offered TLS 1.3 too (kept
+ * in c->ch1, written by hs13_client.c), the list it carries. */
+static int scheme_offered(const th_conn *c, uint16_t scheme) {
+    if (c->ch1 == NULL) {
+        size_t n;
+        const uint16_t *ours = th_hs12_sig_schemes(c, &n);
+        for (size_t i = 0; i < n; i++) {
+            if (ours[i] == scheme) {
+                return 1;
+            }
+        }
+        return 0;
     }
-    return th_hs12_sig_schemes(c, out_num);
+    CBS cbs;
+    th_handshake hs;
+    th_client_hello ch;
+    uint8_t alert;
+    int found = 0;
+    CBS_init(&cbs, c->ch1, c->ch1_len);
+    if (!th_parse_handshake(&cbs, &hs, &alert)) {
+        return 0;
+    }
+    CBS_init(&cbs, hs.body.data, hs.body.len);
+    if (!th_parse_client_hello(&cbs, &ch, &alert)) {
+        return 0;
+    }
+    const th_ext *ext = th_ext_block_find(&ch.extensions, TH_EXT_SIGNATURE_ALGORITHMS);
+    th_ext_signature_algorithms sa;
+    if (ext != NULL) {
+        CBS body = th_ext_body(ext);
+        if (th_parse_ext_signature_algorithms(&body, &sa, &alert)) {
+            for (size_t i = 0; i < sa.num_sig_algs && !found; i++) {
+                found = sa.sig_algs[i] == scheme;
+            }
+            th_ext_signature_algorithms_cleanup(&sa);
+        }
+    }
+    th_client_hello_cleanup(&ch);
+    return found;
 }
 
 static int group_offered(const th_conn *c, uint16_t group) {
@@ -629,13 +663,8 @@ static int client_server_key_exchange(th_conn *c, const th_handshake *hs, const 
     /* RFC 5246 §7.4.3: "the signature algorithm and hash algorithm MUST be a
      * pair listed in [the signature_algorithms] extension"; and it must be
      * of the certificate's key. No alert named: illegal_parameter. */
-    size_t n;
-    const uint16_t *ours = offered_sig_schemes(c, &n);
-    int listed = 0;
-    for (size_t i = 0; i < n && !listed; i++) {
-        listed = ours[i] == ske.sig_alg;
-    }
-    if (!listed || !th_sig_scheme_allowed(ske.sig_alg, c->peer_key, TH_VERSION_TLS12)) {
+    if (!scheme_offered(c, ske.sig_alg) ||
+        !th_sig_scheme_allowed(ske.sig_alg, c->peer_key, TH_VERSION_TLS12)) {
         *out_alert = TH_ALERT_ILLEGAL_PARAMETER;
         return 0;
     }
@@ -1015,7 +1044,10 @@ static int client_hello_request(th_conn *c, const th_handshake *hs, const uint8_
             return 0;
         }
         /* A new handshake under the current keys: a fresh transcript, the
-         * verify_data of the last one kept for renegotiation_info. */
+         * verify_data of the last one kept for renegotiation_info. The
+         * handshake state is in use again: conn.c must not trim it until
+         * this handshake ends (client_finished). */
+        c->hs_trimmed = 1;
         h->msgs_len = 0;
         h->ccs_expected = h->ccs_received = 0;
         h->client_cert_sent = 0;

@@ -17,14 +17,15 @@
 
 /* The version byte of our TLS 1.2 ticket plaintext (TLS 1.3 tickets use 2,
  * so neither opens as the other). */
-#define TICKET12_FORMAT 12
+#define TICKET12_FORMAT       12
 #define DEFAULT_CACHE_ENTRIES 1024
 
 static const uint16_t kDefaultSigSchemes12[] = {
-    TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_ECDSA_SECP384R1_SHA384, TH_SIG_ECDSA_SECP521R1_SHA512,
-    TH_SIG_RSA_PSS_RSAE_SHA256,    TH_SIG_RSA_PSS_RSAE_SHA384,    TH_SIG_RSA_PSS_RSAE_SHA512,
-    TH_SIG_RSA_PKCS1_SHA256,       TH_SIG_RSA_PKCS1_SHA384,       TH_SIG_RSA_PKCS1_SHA512,
-    TH_SIG_ED25519,
+    TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_ECDSA_SECP384R1_SHA384,
+    TH_SIG_ECDSA_SECP521R1_SHA512, TH_SIG_RSA_PSS_RSAE_SHA256,
+    TH_SIG_RSA_PSS_RSAE_SHA384,    TH_SIG_RSA_PSS_RSAE_SHA512,
+    TH_SIG_RSA_PKCS1_SHA256,       TH_SIG_RSA_PKCS1_SHA384,
+    TH_SIG_RSA_PKCS1_SHA512,       TH_SIG_ED25519,
 };
 
 int th_conn_version_enabled(const th_conn *c, uint16_t version) {
@@ -166,9 +167,8 @@ int th_hs12_set_suite(th_conn *c, uint16_t suite) {
 
 static void keylog(th_conn *c) {
     char line[176];
-    if (c->cfg.keylog != NULL &&
-        th_tls12_keylog_line(line, sizeof(line), c->hs12->client_random, TH_TLS12_RANDOM_LEN,
-                             &c->hs12->master)) {
+    if (c->cfg.keylog != NULL && th_tls12_keylog_line(line, sizeof(line), c->hs12->client_random,
+                                                      TH_TLS12_RANDOM_LEN, &c->hs12->master)) {
         c->cfg.keylog(c->cfg.keylog_ctx, line);
     }
 }
@@ -245,8 +245,7 @@ int th_hs12_recv_ccs(th_conn *c, const uint8_t *body, size_t len, uint8_t *out_a
     /* RFC 5246 §7.4: "sending handshake messages in an unexpected order
      * results in a fatal error"; a CCS before the keys exist (CVE-2014-0224)
      * or in the middle of a fragmented handshake message is one. */
-    if (h == NULL || !h->ccs_expected || h->ccs_received ||
-        th_hs_reasm_pending(&c->reasm) != 0) {
+    if (h == NULL || !h->ccs_expected || h->ccs_received || th_hs_reasm_pending(&c->reasm) != 0) {
         *out_alert = TH_ALERT_UNEXPECTED_MESSAGE;
         return 0;
     }
@@ -369,8 +368,8 @@ static int keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n) {
     return 1;
 }
 
-int th_hs12_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg,
-                             size_t msg_len, int *out_empty, uint8_t *out_alert) {
+int th_hs12_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                             int *out_empty, uint8_t *out_alert) {
     CBS cbs;
     th_certificate_tls12 cert;
     char why[256];
@@ -493,7 +492,7 @@ void th_hs12_established(th_conn *c) {
 
 int th_hs12_seal_ticket(th_conn *c, const th_hs12_session *s, CBB *out) {
     th_ticket_ctx *t = c->cfg.tickets;
-    CBB pt, master;
+    CBB pt, master, name;
     uint8_t *plain = NULL;
     size_t plain_len = 0;
     uint8_t nonce[TH_TICKET_NONCE_LEN];
@@ -507,6 +506,8 @@ int th_hs12_seal_ticket(th_conn *c, const th_hs12_session *s, CBB *out) {
         !CBB_add_u8(&pt, s->ems != 0) || !CBB_add_u8(&pt, s->peer_authenticated != 0) ||
         !CBB_add_u8_length_prefixed(&pt, &master) ||
         !CBB_add_bytes(&master, s->master.bytes, s->master.len) ||
+        !CBB_add_u8_length_prefixed(&pt, &name) ||
+        !CBB_add_bytes(&name, s->server_name, s->server_name_len) ||
         !CBB_finish(&pt, &plain, &plain_len)) {
         CBB_cleanup(&pt);
         return 0;
@@ -526,9 +527,9 @@ int th_hs12_seal_ticket(th_conn *c, const th_hs12_session *s, CBB *out) {
 
 int th_hs12_open_ticket(th_conn *c, const uint8_t *ticket, size_t len, th_hs12_session *out) {
     th_ticket_ctx *t = c->cfg.tickets;
-    uint8_t plain[256];
+    uint8_t plain[512];
     size_t plain_len;
-    CBS cbs, master;
+    CBS cbs, master, name;
     uint8_t format, ems, auth;
     uint64_t created;
     memset(out, 0, sizeof(*out));
@@ -542,8 +543,14 @@ int th_hs12_open_ticket(th_conn *c, const uint8_t *ticket, size_t len, th_hs12_s
              CBS_get_u16(&cbs, &out->suite) && CBS_get_u64(&cbs, &created) &&
              CBS_get_u32(&cbs, &out->lifetime) && CBS_get_u8(&cbs, &ems) &&
              CBS_get_u8(&cbs, &auth) && CBS_get_u8_length_prefixed(&cbs, &master) &&
-             CBS_len(&cbs) == 0 && CBS_len(&master) == TH_TLS12_MASTER_SECRET_LEN &&
+             CBS_get_u8_length_prefixed(&cbs, &name) && CBS_len(&cbs) == 0 &&
+             CBS_len(&master) == TH_TLS12_MASTER_SECRET_LEN &&
+             CBS_len(&name) <= sizeof(out->server_name) &&
              th_secret_set(&out->master, CBS_data(&master), CBS_len(&master));
+    if (ok) {
+        memcpy(out->server_name, CBS_data(&name), CBS_len(&name));
+        out->server_name_len = CBS_len(&name);
+    }
     OPENSSL_cleanse(plain, sizeof(plain));
     if (!ok) {
         th_hs12_session_cleanse(out);

@@ -38,6 +38,10 @@ typedef struct {
     int peer_authenticated;
     time_t created;
     uint32_t lifetime;
+    /* The client's server_name host (RFC 6066 §3: a session is not resumed
+     * under a different name); empty when none was sent. */
+    uint8_t server_name[TH_ALPN_MAX];
+    size_t server_name_len;
 } th_hs12_session;
 
 /* The TLS 1.2 handshake state (c->hs12, allocated by th_hs12_new). */
@@ -58,9 +62,9 @@ typedef struct th_hs12 {
     /* Key exchange: ECDHE uses c->kex (our key pair) and c->group; RSA
      * key exchange the premaster below. */
     th_secret premaster;
-    th_secret master;   /* 48 bytes once derived */
-    int ems;            /* extended master secret in use (RFC 7627) */
-    int peer_ems;       /* the peer sent extended_master_secret */
+    th_secret master;      /* 48 bytes once derived */
+    int ems;               /* extended master secret in use (RFC 7627) */
+    int peer_ems;          /* the peer sent extended_master_secret */
     th_tls12_key_block kb; /* derived with the master secret */
 
     /* ChangeCipherSpec (RFC 5246 §7.1). ccs_expected: the role's table
@@ -78,12 +82,15 @@ typedef struct th_hs12 {
     uint8_t server_verify_data[TH_TLS12_VERIFY_DATA_LEN];
 
     /* Negotiated extensions. */
-    int etm;              /* encrypt_then_mac (RFC 7366) for CBC suites */
-    int ticket_expected;  /* session_ticket: server: we send a NewSessionTicket;
-                             client: the server promised one */
-    int ocsp;             /* status_request: CertificateStatus follows Certificate */
-    uint8_t mfl_code;     /* max_fragment_length code (RFC 6066 §4), 0: none */
-    int peer_sent_sig_algs; /* signature_algorithms was in the ClientHello */
+    int etm;                 /* encrypt_then_mac (RFC 7366) for CBC suites */
+    int peer_etm;            /* server: the ClientHello offered encrypt_then_mac */
+    int ticket_expected;     /* session_ticket: server: we send a NewSessionTicket;
+                                client: the server promised one */
+    int ocsp;                /* status_request: CertificateStatus follows Certificate */
+    uint8_t mfl_code;        /* max_fragment_length code (RFC 6066 §4), 0: none */
+    int sni_ack;             /* server: the certificate was chosen by server_name, so
+                                the ServerHello carries an empty server_name */
+    int peer_sent_sig_algs;  /* signature_algorithms was in the ClientHello */
     uint16_t *peer_sig_algs; /* server: the ClientHello's list (owned) */
     size_t num_peer_sig_algs;
 
@@ -211,8 +218,8 @@ int th_hs12_send_certificate(th_conn *c, int with_chain) TH_MUST_USE;
  * (trust store, host name for a client, insecure_skip_verify); keeps the
  * leaf key (c->peer_key) and the chain. *out_empty is 1 for an empty chain,
  * which the caller judges (th_alert_empty_*_chain(TH_VERSION_TLS12)). */
-int th_hs12_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg,
-                             size_t msg_len, int *out_empty, uint8_t *out_alert) TH_MUST_USE;
+int th_hs12_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
+                             int *out_empty, uint8_t *out_alert) TH_MUST_USE;
 
 /* The signed content of an ECDHE ServerKeyExchange (RFC 8422 §5.4):
  * client_random + server_random + ServerECDHParams of |group| and |point|.

@@ -14,7 +14,7 @@
  *
  * Resumption (session ID or ticket): ClientHello --> ServerHello,
  * ChangeCipherSpec, Finished; then the client's ChangeCipherSpec, Finished.
- * Renegotiation is refused (a warning no_renegotiation, RFC 5746 §4.4). */
+ * Renegotiation is refused (a warning no_renegotiation, RFC 5246 §7.2.2). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,7 +46,7 @@ enum {
 };
 
 #define DEFAULT_TICKET_LIFETIME 7200u
-#define MAX_SUITES 64
+#define MAX_SUITES              64
 
 static int in_list(const uint16_t *list, size_t num, uint16_t v) {
     for (size_t i = 0; i < num; i++) {
@@ -363,6 +363,7 @@ static int choose_suite(th_conn *c, const th_client_hello *ch, uint16_t *out_sch
             if (leaf_matches_name(c, ck)) {
                 chosen = ck;
                 chosen_scheme = scheme;
+                c->hs12->sni_ack = 1;
                 break;
             }
         }
@@ -404,8 +405,7 @@ static int tickets_enabled(const th_conn *c) {
  * session offered without extended_master_secret (RFC 7627 §5.3: the
  * server "MUST abort the abbreviated handshake"); a non-EMS session with
  * EMS offered, or without EMS while EMS is required, is a full handshake. */
-static int find_session(th_conn *c, const th_client_hello *ch, int *out_found,
-                        uint8_t *out_alert) {
+static int find_session(th_conn *c, const th_client_hello *ch, int *out_found, uint8_t *out_alert) {
     th_hs12 *h = c->hs12;
     th_hs12_session *s = &h->sess;
     int found = 0;
@@ -423,8 +423,11 @@ static int find_session(th_conn *c, const th_client_hello *ch, int *out_found,
     }
     uint16_t ours[MAX_SUITES];
     size_t num = th_hs12_suites(c, ours, MAX_SUITES);
-    /* RFC 5246 §7.4.1.2: a resumed session's suite must be offered again. */
-    if (!in_list(ours, num, s->suite) ||
+    /* RFC 5246 §7.4.1.2: a resumed session's suite must be offered again.
+     * RFC 6066 §3: the server "MUST NOT accept the request to resume the
+     * session if the server_name extension contains a different name". */
+    if (!in_list(ours, num, s->suite) || s->server_name_len != c->server_name_len ||
+        memcmp(s->server_name, c->server_name, c->server_name_len) != 0 ||
         !in_list(ch->cipher_suites, ch->num_cipher_suites, s->suite) ||
         (c->cfg.require_client_cert && !s->peer_authenticated)) {
         th_hs12_session_cleanse(s);
@@ -463,7 +466,11 @@ static int send_server_hello(th_conn *c, int ems_ext, int point_formats, int sta
     th_ext_renegotiation_info ri = {{NULL, 0}};
     th_ext_alpn_sh alpn = {{c->alpn, c->alpn_len}};
     th_ext_max_fragment_length mfl = {h->mfl_code};
-    th_ext_record_size_limit our_rsl = {th_conn_our_record_size_limit(c)};
+    /* RFC 8449 §4: the limit is at most "the protocol-defined limit for
+     * maximum record size. For TLS 1.2 and earlier, that limit is 2^14". */
+    uint16_t rsl_value = th_conn_our_record_size_limit(c);
+    th_ext_record_size_limit our_rsl = {rsl_value > TH_MAX_PLAINTEXT ? TH_MAX_PLAINTEXT
+                                                                     : rsl_value};
     int ok = CBB_add_u16(&body, TH_VERSION_TLS12) &&
              CBB_add_bytes(&body, h->server_random, TH_TLS12_RANDOM_LEN) &&
              CBB_add_u8_length_prefixed(&body, &sid) &&
@@ -472,13 +479,12 @@ static int send_server_hello(th_conn *c, int ems_ext, int point_formats, int sta
              CBB_add_u16_length_prefixed(&body, &exts);
     /* RFC 5746 §3.6: "the server MUST include an empty
      * "renegotiation_info" extension in the ServerHello message". */
-    ok = ok && (!h->secure_reneg ||
-                (add_ext(&exts, &ext, TH_EXT_RENEGOTIATION_INFO) &&
-                 th_write_ext_renegotiation_info(&ext, &ri)));
+    ok = ok && (!h->secure_reneg || (add_ext(&exts, &ext, TH_EXT_RENEGOTIATION_INFO) &&
+                                     th_write_ext_renegotiation_info(&ext, &ri)));
     /* RFC 7627 §5.2: the server includes the extension when it uses the
      * extended master secret. */
-    ok = ok && (!ems_ext || (add_ext(&exts, &ext, TH_EXT_EXTENDED_MASTER_SECRET) &&
-                             th_write_ext_empty(&ext)));
+    ok = ok && (!ems_ext ||
+                (add_ext(&exts, &ext, TH_EXT_EXTENDED_MASTER_SECRET) && th_write_ext_empty(&ext)));
     ok = ok && (c->alpn_len == 0 ||
                 (add_ext(&exts, &ext, TH_EXT_ALPN) && th_write_ext_alpn_sh(&ext, &alpn)));
     /* RFC 8422 §5.2: a server that selects an ECC suite answers the
@@ -490,8 +496,19 @@ static int send_server_hello(th_conn *c, int ems_ext, int point_formats, int sta
     ok = ok && (!h->ticket_expected ||
                 (add_ext(&exts, &ext, TH_EXT_SESSION_TICKET) && th_write_ext_empty(&ext)));
     /* RFC 6066 §8: an empty status_request promises a CertificateStatus. */
-    ok = ok && (!status || (add_ext(&exts, &ext, TH_EXT_STATUS_REQUEST) &&
-                            th_write_ext_empty(&ext)));
+    ok = ok &&
+         (!status || (add_ext(&exts, &ext, TH_EXT_STATUS_REQUEST) && th_write_ext_empty(&ext)));
+    /* RFC 6066 §3: "When a server uses the information in the "server_name"
+     * extension ... it SHALL include an extension of type "server_name" in
+     * the (extended) server hello", empty; not when resuming (§3: "it MUST
+     * NOT include a "server_name" extension"). */
+    ok = ok && (!h->sni_ack || c->resumed ||
+                (add_ext(&exts, &ext, TH_EXT_SERVER_NAME) && th_write_ext_empty(&ext)));
+    /* RFC 7366 §2: "If the server is capable of meeting this requirement,
+     * it responds with an encrypt_then_mac in its server_hello" (only for
+     * CBC suites, §3: "MUST NOT" with AEAD). */
+    ok = ok &&
+         (!h->etm || (add_ext(&exts, &ext, TH_EXT_ENCRYPT_THEN_MAC) && th_write_ext_empty(&ext)));
     /* RFC 6066 §4: the server echoes the requested max_fragment_length. */
     ok = ok && (h->mfl_code == 0 || (add_ext(&exts, &ext, TH_EXT_MAX_FRAGMENT_LENGTH) &&
                                      th_write_ext_max_fragment_length(&ext, &mfl)));
@@ -526,8 +543,8 @@ static int send_server_key_exchange(th_conn *c, uint16_t scheme) {
     size_t content_len = 0, sig_len = 0;
     CBB cbb, body;
     if (!th_kex_generate(&c->kex, c->group, th_conn_random_cb, c) ||
-        !th_hs12_ske_content(c->hs12, c->group, c->kex.public_key, c->kex.public_key_len,
-                             &content, &content_len)) {
+        !th_hs12_ske_content(c->hs12, c->group, c->kex.public_key, c->kex.public_key_len, &content,
+                             &content_len)) {
         return 0;
     }
     int ok = th_sig_sign(c->cert_key->key, scheme, content, content_len, &sig, &sig_len);
@@ -558,8 +575,7 @@ static int send_server_key_exchange(th_conn *c, uint16_t scheme) {
 /* CertificateRequest (RFC 5246 §7.4.4): RSA and ECDSA signing
  * certificates, our signature schemes, no CA names. */
 static int send_certificate_request(th_conn *c) {
-    static const uint8_t kTypes[] = {TH_CLIENT_CERT_TYPE_RSA_SIGN,
-                                     TH_CLIENT_CERT_TYPE_ECDSA_SIGN};
+    static const uint8_t kTypes[] = {TH_CLIENT_CERT_TYPE_RSA_SIGN, TH_CLIENT_CERT_TYPE_ECDSA_SIGN};
     th_certificate_request_tls12 cr;
     CBB cbb, body;
     size_t n;
@@ -646,6 +662,7 @@ static int resume(th_conn *c, const th_client_hello *ch, int rsl) {
         return 0;
     }
     const th_tls12_suite *suite = h->suite;
+    h->etm = h->peer_etm && suite->cipher == TH_TLS12_CIPHER_AES_CBC_HMAC_SHA1;
     int ecc = suite->kx == TH_TLS12_KX_ECDHE &&
               th_ext_block_find(&ch->extensions, TH_EXT_EC_POINT_FORMATS) != NULL;
     if (!send_server_hello(c, h->ems, ecc, 0, rsl) || !th_hs12_derive_key_block(c) ||
@@ -698,6 +715,7 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
     memcpy(h->client_random, ch.random, TH_TLS12_RANDOM_LEN);
     memcpy(c->client_random, ch.random, sizeof(c->client_random));
     h->peer_ems = th_ext_block_find(&ch.extensions, TH_EXT_EXTENDED_MASTER_SECRET) != NULL;
+    h->peer_etm = th_ext_block_find(&ch.extensions, TH_EXT_ENCRYPT_THEN_MAC) != NULL;
     if (!note_renegotiation_info(c, &ch, out_alert) || !note_server_name(c, &ch, out_alert) ||
         !note_record_limits(c, &ch, out_alert) || !note_sig_algs(c, &ch, out_alert) ||
         !choose_alpn(c, &ch, out_alert)) {
@@ -730,6 +748,7 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         goto err;
     }
     h->ems = h->peer_ems;
+    h->etm = h->peer_etm && h->suite->cipher == TH_TLS12_CIPHER_AES_CBC_HMAC_SHA1;
     const th_ext *st_ext = th_ext_block_find(&ch.extensions, TH_EXT_SESSION_TICKET);
     h->ticket_expected = st_ext != NULL && tickets_enabled(c);
     h->ocsp = wants_ocsp(c, &ch);
@@ -791,8 +810,8 @@ static int rsa_premaster(th_conn *c, const th_bytes *enc) {
     }
     th_conn_random(c, random_pm, sizeof(random_pm));
     memset(decrypted, 0, sizeof(decrypted));
-    int decrypted_ok = RSA_decrypt(rsa, &out_len, decrypted, sizeof(decrypted), enc->data,
-                                   enc->len, RSA_PKCS1_PADDING);
+    int decrypted_ok = RSA_decrypt(rsa, &out_len, decrypted, sizeof(decrypted), enc->data, enc->len,
+                                   RSA_PKCS1_PADDING);
     ERR_clear_error();
     unsigned good = (unsigned)(decrypted_ok == 1) & (unsigned)(out_len == TH_HS12_PREMASTER_MAX) &
                     (unsigned)(decrypted[0] == (uint8_t)(h->client_version >> 8)) &
@@ -904,6 +923,8 @@ static void keep_session(th_conn *c) {
     h->sess.peer_authenticated = c->peer_authenticated;
     h->sess.created = th_conn_now(c);
     h->sess.lifetime = ticket_lifetime(c);
+    memcpy(h->sess.server_name, c->server_name, c->server_name_len);
+    h->sess.server_name_len = c->server_name_len;
 }
 
 static int server_finished(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
@@ -938,11 +959,11 @@ static int server_finished_resumed(th_conn *c, const th_handshake *hs, const uin
     return 1;
 }
 
-/* A ClientHello after the handshake asks to renegotiate, which we refuse:
- * RFC 5246 §7.2.2 no_renegotiation, "Sent by the client in response to a
- * hello request or by the server in response to a client hello after
- * initial handshaking", a warning; the connection goes on (RFC 5746 §4.4
- * lets servers refuse renegotiation). */
+/* A ClientHello after the handshake asks to renegotiate, which we refuse
+ * with a warning: RFC 5246 §7.2.2 no_renegotiation is "Sent ... by the
+ * server in response to a client hello after initial handshaking ... At
+ * that point, the original requester can decide whether to proceed with
+ * the connection"; ours goes on. */
 static int server_refuse_renegotiation(th_conn *c, const th_handshake *hs, const uint8_t *msg,
                                        size_t msg_len, uint8_t *out_alert) {
     (void)hs;

@@ -12,6 +12,7 @@
 #include "conn_internal.h"
 #include "encrypted_extensions.h"
 #include "ext_types.h"
+#include "hs12_internal.h"
 #include "new_session_ticket.h"
 #include "server_hello.h"
 
@@ -61,12 +62,24 @@ static int write_client_hello(th_conn *c, CBB *body) {
     const uint16_t *suites = th_conn_suites(c, &num_suites);
     const uint16_t *groups = th_conn_groups(c, &num_groups);
     const uint16_t *schemes = th_conn_sig_schemes(c, &num_schemes);
-    CBB sid, comp, exts, ext;
+    CBB sid, suite_list, comp, exts, ext;
+    /* Offering TLS 1.2 too: the TLS 1.2 suites and extensions of
+     * hs12_client.c join the ClientHello (RFC 8446 §4.1.2 keeps one format). */
+    int tls12 = th_conn_version_enabled(c, TH_VERSION_TLS12);
     if (!CBB_add_u16(body, TH_VERSION_TLS12) ||
         !CBB_add_bytes(body, c->client_random, sizeof(c->client_random)) ||
         !CBB_add_u8_length_prefixed(body, &sid) ||
         !CBB_add_bytes(&sid, c->session_id, c->session_id_len) ||
-        !th_write_u16_list(body, 2, suites, num_suites) ||
+        !CBB_add_u16_length_prefixed(body, &suite_list)) {
+        return 0;
+    }
+    for (size_t i = 0; i < num_suites; i++) {
+        if ((!tls12 || th_tls12_suite_find(suites[i]) == NULL) &&
+            !CBB_add_u16(&suite_list, suites[i])) {
+            return 0;
+        }
+    }
+    if ((tls12 && !th_hs12_client_hello_suites(c, &suite_list)) ||
         !CBB_add_u8_length_prefixed(body, &comp) || !CBB_add_u8(&comp, 0) ||
         !CBB_add_u16_length_prefixed(body, &exts)) {
         return 0;
@@ -81,8 +94,8 @@ static int write_client_hello(th_conn *c, CBB *body) {
         }
     }
     /* RFC 8446 §4.2.1: a TLS 1.3 ClientHello "MUST contain" supported_versions. */
-    uint16_t version = TH_VERSION_TLS13;
-    th_ext_supported_versions_ch sv = {&version, 1};
+    uint16_t versions[2] = {TH_VERSION_TLS13, TH_VERSION_TLS12};
+    th_ext_supported_versions_ch sv = {versions, tls12 ? 2 : 1};
     th_ext_supported_groups sg = {(uint16_t *)groups, num_groups};
     th_key_share_entry share = {c->kex.group, {c->kex.public_key, c->kex.public_key_len}};
     th_ext_key_share_ch ks = {&share, 1};
@@ -137,6 +150,9 @@ static int write_client_hello(th_conn *c, CBB *body) {
      * extension in its followup ClientHello" after a HelloRetryRequest. */
     if (c->early_writing && !c->hello_retry &&
         (!add_ext(c, &exts, TH_EXT_EARLY_DATA, &ext) || !CBB_flush(&exts))) {
+        return 0;
+    }
+    if (tls12 && !th_hs12_client_hello_exts(c, &exts)) {
         return 0;
     }
     if (c->psk_offered) {
@@ -214,7 +230,7 @@ static int build_client_hello(th_conn *c, uint8_t **out_msg, size_t *out_len) {
  * negotiated suite's). */
 static int session_usable(th_conn *c) {
     const th_session *s = c->cfg.session;
-    if (s == NULL || s->ticket_len == 0) {
+    if (s == NULL || s->ticket_len == 0 || s->version == TH_VERSION_TLS12) {
         return 0;
     }
     time_t now = th_conn_now(c);
@@ -445,6 +461,14 @@ static int client_server_hello(th_conn *c, const th_handshake *hs, const uint8_t
         return 0;
     }
     const th_ext *sv_ext = th_ext_block_find(&sh.extensions, TH_EXT_SUPPORTED_VERSIONS);
+    if (sv_ext == NULL && c->hs_state == CL_WAIT_SH && !c->early_offered &&
+        th_conn_version_enabled(c, TH_VERSION_TLS12)) {
+        /* A TLS 1.2 ServerHello (no supported_versions) to a first
+         * ClientHello that offered TLS 1.2 too: hs12_client.c takes the
+         * connection over (the downgrade sentinel is checked there). */
+        th_server_hello_cleanup(&sh);
+        return th_hs12_client_server_hello13(c, hs, msg, msg_len, out_alert);
+    }
     if (sv_ext == NULL) {
         /* The server chose TLS 1.2 or below, which we did not offer. RFC
          * 8446 §4.1.3: a TLS 1.3 client that finds the downgrade sentinel

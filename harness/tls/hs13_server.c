@@ -279,7 +279,9 @@ static int choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert
 static int note_server_name(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
     const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_SERVER_NAME);
     if (ext == NULL) {
-        return 1;
+        /* RFC 8446 §9.2, for servers requiring the extension. */
+        *out_alert = TH_ALERT_MISSING_EXTENSION;
+        return !c->cfg.require_server_name;
     }
     th_ext_server_name_ch sni;
     CBS body = th_ext_body(ext);

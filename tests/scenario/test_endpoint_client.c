@@ -408,12 +408,12 @@ static void test_plaintext_finished_is_refused(void **state) {
                                                  "decode_error, bad_record_mac]}\n");
 }
 
-static void test_handshake_length_override_is_decode_error(void **state) {
+static void test_truncated_client_hello_is_decode_error(void **state) {
     (void)state;
-    PASSES(HEAD("handshake_length_override_is_decode_error") "steps:\n"
-                                                             "  - send: client_hello\n"
-                                                             "    truncate: 2\n"
-                                                             "  - expect: {alert: decode_error}\n");
+    PASSES(HEAD("truncated_client_hello_is_decode_error") "steps:\n"
+                                                          "  - send: client_hello\n"
+                                                          "    truncate: 2\n"
+                                                          "  - expect: {alert: decode_error}\n");
 }
 
 static void test_appended_byte_is_decode_error(void **state) {
@@ -1136,8 +1136,8 @@ static th_ep_outcome run_with(const char *yaml, th_peer *peer) {
     assert_true(th_ep_run(set.scenarios[0], peer, &opts, &out));
     th_scenario_set_cleanup(&set);
     th_sc_errors_cleanup(&errs);
-    if (out.verdict != TH_EP_PASS) {
-        fprintf(stderr, "%s\n%s\n", out.message, out.transcript);
+    if (out.verdict == TH_EP_ERROR || getenv("TH_TEST_VERBOSE") != NULL) {
+        fprintf(stderr, "%s\n%s\n", out.message != NULL ? out.message : "pass", out.transcript);
     }
     return out;
 }
@@ -1183,6 +1183,161 @@ static void test_peer_key_update_requested_is_answered(void **state) {
     th_peer_free(peer);
 }
 
+static void test_replaced_finished_body_is_decrypt_error(void **state) {
+    (void)state;
+    PASSES(HEAD("replaced_finished_body_is_decrypt_error") "steps:\n"
+                                                           "  - handshake: {until: finished}\n"
+                                                           "  - send: finished\n"
+                                                           "    body: "
+                                                           "\"0000000000000000000000000000000000000"
+                                                           "000000000000000000000000000\"\n"
+                                                           "  - expect: {alert: decrypt_error}\n");
+}
+
+static void test_huge_handshake_length_is_refused(void **state) {
+    (void)state;
+    PASSES(HEAD("huge_handshake_length_is_refused") "steps:\n"
+                                                    "  - handshake: {until: finished}\n"
+                                                    "  - send: finished\n"
+                                                    "    length: 70000\n"
+                                                    "  - any_of:\n"
+                                                    "      - [{expect: {alert: [decode_error, "
+                                                    "illegal_parameter, unexpected_message]}}]\n"
+                                                    "      - [{expect: {nothing: 20}}]\n");
+}
+
+static void test_certificate_kept_out_of_transcript_breaks_the_signature(void **state) {
+    (void)state;
+    PASSES(
+        HEAD("certificate_kept_out_of_transcript_breaks_the_signature") "config:\n"
+                                                                        "  client_auth: require\n"
+                                                                        "  certificate: "
+                                                                        "client-ecdsa-p256\n"
+                                                                        "peer:\n"
+                                                                        "  certificate: "
+                                                                        "server-ecdsa-p256\n"
+                                                                        "steps:\n"
+                                                                        "  - handshake: {until: "
+                                                                        "certificate}\n"
+                                                                        "  - send: certificate\n"
+                                                                        "    no_transcript: true\n"
+                                                                        "  - handshake: {until: "
+                                                                        "finished}\n"
+                                                                        "  - send: finished\n"
+                                                                        "  - expect: {alert: "
+                                                                        "[decrypt_error, "
+                                                                        "bad_certificate]}\n");
+}
+
+/* ---- a canned peer: answers our first flight with fixed bytes, to see
+ * the client role refuse a broken ServerHello with the RFC rule named ---- */
+
+typedef struct {
+    th_peer base;
+    const char *hex;
+    int answered;
+    uint8_t out[512];
+    size_t out_len;
+} canned_peer;
+
+static int canned_connect(th_peer *p, char *err, size_t err_len) {
+    (void)err;
+    (void)err_len;
+    ((canned_peer *)p)->answered = 0;
+    return 1;
+}
+
+static int canned_write(th_peer *p, const uint8_t *in, size_t len, char *err, size_t err_len) {
+    canned_peer *c = (canned_peer *)p;
+    (void)in;
+    (void)len;
+    (void)err;
+    (void)err_len;
+    if (!c->answered) {
+        c->answered = 1;
+        c->out_len = strlen(c->hex) / 2;
+        for (size_t i = 0; i < c->out_len; i++) {
+            unsigned v;
+            assert_int_equal(sscanf(c->hex + 2 * i, "%2x", &v), 1);
+            c->out[i] = (uint8_t)v;
+        }
+    }
+    return 1;
+}
+
+static th_peer_read_result canned_read(th_peer *p, uint8_t *out, size_t cap, size_t *out_len,
+                                       unsigned deadline_ms, char *err, size_t err_len) {
+    canned_peer *c = (canned_peer *)p;
+    (void)deadline_ms;
+    (void)err;
+    (void)err_len;
+    if (c->out_len == 0) {
+        return TH_PEER_READ_NONE;
+    }
+    assert_true(c->out_len <= cap);
+    memcpy(out, c->out, c->out_len);
+    *out_len = c->out_len;
+    c->out_len = 0;
+    return TH_PEER_READ_DATA;
+}
+
+static void canned_disconnect(th_peer *p) {
+    (void)p;
+}
+
+static void canned_info(th_peer *p, th_peer_info *out) {
+    (void)p;
+    memset(out, 0, sizeof(*out));
+}
+
+static void canned_free(th_peer *p) {
+    free(p->spec);
+    free(p);
+}
+
+static const th_peer_ops kCannedOps = {canned_connect,    canned_write, canned_read,
+                                       canned_disconnect, canned_info,  canned_free};
+
+static void expect_refused_server_hello(const char *server_hex, const char *rule) {
+    canned_peer *c = calloc(1, sizeof(*c));
+    assert_non_null(c);
+    c->base.ops = &kCannedOps;
+    c->base.spec = strdup("canned");
+    c->hex = server_hex;
+    th_ep_outcome out = run_with(HEAD("canned") "steps:\n"
+                                                "  - send: client_hello\n"
+                                                "  - expect: server_hello\n",
+                                 &c->base);
+    assert_int_equal(out.verdict, TH_EP_FAIL);
+    if (strstr(out.message, rule) == NULL) {
+        fprintf(stderr, "%s\n", out.message);
+    }
+    assert_non_null(strstr(out.message, "step 2 (expect server_hello at test.yaml:7:5)"));
+    assert_non_null(strstr(out.message, rule));
+    th_ep_outcome_cleanup(&out);
+    th_peer_free(&c->base);
+}
+
+/* RFC 8446 §4.1.3: "A client which receives a cipher suite that was not
+ * offered MUST abort the handshake with an "illegal_parameter" alert." */
+static void test_server_hello_with_unoffered_suite_is_refused(void **state) {
+    (void)state;
+    expect_refused_server_hello("160303005a02000056030322222222222222222222222222222222222222222222"
+                                "2222222222222222222200130500002e002b0002030400330024001d0020111111"
+                                "1111111111111111111111111111111111111111111111111111111111",
+                                "RFC 8446 §4.1.3");
+}
+
+/* RFC 8446 §4.1.3: a TLS 1.3 ServerHello never ends its random with a
+ * downgrade sentinel. */
+static void test_server_hello_with_downgrade_sentinel_is_refused(void **state) {
+    (void)state;
+    expect_refused_server_hello("160303005a02000056030322222222222222222222222222222222222222222222"
+                                "2222444f574e4752440100130100002e002b0002030400330024001d0020111111"
+                                "1111111111111111111111111111111111111111111111111111111111",
+                                "downgrade sentinel");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_handshake_passes),
@@ -1212,7 +1367,7 @@ int main(void) {
         cmocka_unit_test(test_oversize_record_is_record_overflow),
         cmocka_unit_test(test_zero_length_application_data_is_fine),
         cmocka_unit_test(test_plaintext_finished_is_refused),
-        cmocka_unit_test(test_handshake_length_override_is_decode_error),
+        cmocka_unit_test(test_truncated_client_hello_is_decode_error),
         cmocka_unit_test(test_appended_byte_is_decode_error),
         cmocka_unit_test(test_client_hello_twice_is_unexpected_message),
         cmocka_unit_test(test_raw_garbage_is_refused),
@@ -1260,6 +1415,11 @@ int main(void) {
         cmocka_unit_test(test_client_flight_in_one_record),
         cmocka_unit_test(test_post_handshake_auth_answered),
         cmocka_unit_test(test_peer_key_update_requested_is_answered),
+        cmocka_unit_test(test_replaced_finished_body_is_decrypt_error),
+        cmocka_unit_test(test_huge_handshake_length_is_refused),
+        cmocka_unit_test(test_certificate_kept_out_of_transcript_breaks_the_signature),
+        cmocka_unit_test(test_server_hello_with_unoffered_suite_is_refused),
+        cmocka_unit_test(test_server_hello_with_downgrade_sentinel_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
