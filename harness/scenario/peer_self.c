@@ -3,8 +3,8 @@
  * from the seed too and its clock is fixed (fixed_now), so a run repeats
  * byte for byte for the same seed.
  *
- * Settings the engine has no knob for, ignored here: versions (it speaks TLS
- * 1.3 only), key_shares beyond the first (its client sends one share, for its
+ * Settings the engine has no knob for, ignored here: key_shares beyond the
+ * first (its client sends one share, for its
  * first group: th_peer_client_groups puts the first of key_shares there; an
  * empty key_shares is not possible). */
 #include <stdio.h>
@@ -23,7 +23,8 @@ typedef struct {
     uint64_t counter; /* randomness drawn so far (calls) */
     th_config cfg;
     /* Owned copies of what cfg points to. */
-    uint16_t *suites, *groups, *schemes;
+    uint16_t *suites, *groups, *schemes, *versions;
+    th_session_cache *session_cache; /* server: TLS 1.2 session IDs */
     char **alpn;
     size_t num_alpn;
     char *server_name;
@@ -254,6 +255,8 @@ static void self_free(th_peer *base) {
     }
     free(p->alpn);
     free(p->suites);
+    free(p->versions);
+    th_session_cache_free(p->session_cache);
     free(p->groups);
     free(p->schemes);
     free(p->server_name);
@@ -293,6 +296,7 @@ static int copy_side(self_peer *p, const th_sc_side *side, char *err, size_t err
     }
     int ok = 1;
     p->suites = copy_u16(side->cipher_suites, side->num_cipher_suites, &ok);
+    p->versions = copy_u16(side->versions, side->num_versions, &ok);
     size_t num_groups = side->num_groups;
     if (p->role == TH_ROLE_CLIENT) {
         /* One key share, for the first group: the first of key_shares. */
@@ -327,6 +331,8 @@ static int copy_side(self_peer *p, const th_sc_side *side, char *err, size_t err
         return 0;
     }
     th_config *c = &p->cfg;
+    c->versions = p->versions;
+    c->num_versions = side->num_versions;
     c->cipher_suites = p->suites;
     c->num_cipher_suites = side->num_cipher_suites;
     c->groups = p->groups;
@@ -402,6 +408,12 @@ th_peer *th_peer_self_new(const char *spec, int peer_role, const th_sc_side *cfg
             goto err;
         }
         p->cfg.tickets = p->tickets;
+        p->session_cache = th_session_cache_new(0);
+        if (p->session_cache == NULL) {
+            th_peer_set_error(err, err_len, "out of memory");
+            goto err;
+        }
+        p->cfg.session_cache = p->session_cache;
     }
     /* The engine checks its config when a connection is made: try one now so
      * a config it cannot use is an error of th_peer_new, not of a step. The
