@@ -1,11 +1,17 @@
 /* Whole-handshake targets with every real check (the *_no_fuzzer_mode
  * variants; handshake13_unsafe.c runs the same logic against the engine built
- * with TH_FUZZING_UNSAFE, which skips signature, Finished and binder checks).
- * The fuzzer's bytes are
- * the peer's records, fed to our engine in pieces the input itself sizes.
+ * with TH_FUZZING_UNSAFE, which skips the TLS 1.3 CertificateVerify, Finished
+ * and binder checks and the TLS 1.2 ServerKeyExchange, CertificateVerify and
+ * Finished checks). The fuzzer's bytes are the peer's records, fed to our
+ * engine in pieces the input itself sizes. Both roles negotiate TLS 1.3 or
+ * TLS 1.2 with every suite of each; the server has an Ed25519 and an RSA-2048
+ * certificate (ECDHE_ECDSA, ECDHE_RSA and RSA key exchange), asks for a
+ * client certificate, issues tickets and session IDs; the client has an
+ * Ed25519 certificate for client authentication.
  * Oracles: the engine never crashes or leaks; a failed connection has sent or
- * received an alert and then produces nothing new; garbage never establishes
- * a connection; the same input twice gives the same transcript. */
+ * received an alert and then produces nothing new; an established connection
+ * has a version and suite we offered; the same input twice gives the same
+ * transcript. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,10 +19,78 @@
 #include <openssl/curve25519.h>
 #include <openssl/evp.h>
 #include <openssl/mem.h>
+#include <openssl/rsa.h>
 #include <openssl/x509.h>
 
 #include "conn.h"
 #include "fuzz.h"
+#include "handshake_seeds.h"
+#include "keys12.h"
+
+#define NUM(a) (sizeof(a) / sizeof((a)[0]))
+
+static const uint16_t kVersions[] = {TH_VERSION_TLS13, TH_VERSION_TLS12};
+
+/* Every suite of both versions: the TLS 1.3 ones, then the TLS 1.2 ones in
+ * the engine's order (ECDHE_ECDSA before ECDHE_RSA before RSA key exchange,
+ * so a ClientHello offering them all gets ECDHE-ECDSA-AES128-GCM). */
+static const uint16_t kSuites[] = {
+    TH_TLS_AES_128_GCM_SHA256,
+    TH_TLS_AES_256_GCM_SHA384,
+    TH_TLS_CHACHA20_POLY1305_SHA256,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TH_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TH_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TH_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TH_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+    TH_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    TH_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+    TH_TLS_RSA_WITH_AES_128_GCM_SHA256,
+    TH_TLS_RSA_WITH_AES_256_GCM_SHA384,
+    TH_TLS_RSA_WITH_AES_128_CBC_SHA,
+    TH_TLS_RSA_WITH_AES_256_CBC_SHA,
+};
+
+/* The client offers every suite but those of the RSA key exchange: it
+ * encrypts the premaster with PKCS#1 v1.5 padding from BoringSSL's
+ * RAND_bytes (RSA_encrypt takes no randomness), and with the extended
+ * master secret the session hash covers that ciphertext, so two runs of one
+ * input would differ from the ClientKeyExchange on. */
+static const uint16_t kClientSuites[] = {
+    TH_TLS_AES_128_GCM_SHA256,
+    TH_TLS_AES_256_GCM_SHA384,
+    TH_TLS_CHACHA20_POLY1305_SHA256,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    TH_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+    TH_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+    TH_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+    TH_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
+    TH_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
+    TH_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
+    TH_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
+};
+
+/* The client accepts every scheme the engine verifies, the TLS 1.2
+ * PKCS#1 ones included; it signs only with its Ed25519 key. */
+static const uint16_t kClientSchemes[] = {
+    TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_ECDSA_SECP384R1_SHA384, TH_SIG_RSA_PSS_RSAE_SHA256,
+    TH_SIG_RSA_PSS_RSAE_SHA384,    TH_SIG_RSA_PSS_RSAE_SHA512,    TH_SIG_ED25519,
+    TH_SIG_RSA_PKCS1_SHA256,       TH_SIG_RSA_PKCS1_SHA384,       TH_SIG_RSA_PKCS1_SHA512,
+};
+
+/* The server signs with these only, all deterministic (Ed25519, RSA
+ * PKCS#1 v1.5): ECDSA nonces and PSS salts come from BoringSSL's RAND_bytes,
+ * not from the config, and would make two runs of one input differ. ECDSA
+ * stays for verifying client certificates. */
+static const uint16_t kServerSchemes[] = {
+    TH_SIG_ED25519,          TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_ECDSA_SECP384R1_SHA384,
+    TH_SIG_RSA_PKCS1_SHA256, TH_SIG_RSA_PKCS1_SHA384,       TH_SIG_RSA_PKCS1_SHA512,
+};
 
 /* Deterministic randomness: a counter, so two runs are byte-identical. */
 static void counter_random(void *ctx, uint8_t *out, size_t len) {
@@ -32,23 +106,84 @@ static time_t fixed_now(void *ctx) {
     return 1764000000; /* 2025-11-24 */
 }
 
-/* A self-signed Ed25519 certificate for "localhost" from a fixed seed, built
- * once: fuzz binaries run far from the repository's PKI files. */
-static int make_cert_key(th_cert_key *out) {
-    static const uint8_t kSeed[32] = {0x74, 0x6c, 0x73, 0x68, 0x61, 0x72, 0x6e, 0x65, 0x73, 0x73};
-    EVP_PKEY *key = EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, kSeed, sizeof(kSeed));
+/* A fixed RSA-2048 key (PKCS#1 RSAPrivateKey, DER): the corpus key of
+ * harness/corpus/pki.c. BoringSSL cannot generate an RSA key from a seed, and
+ * a key per process would break the seeds whose ClientKeyExchange is
+ * encrypted to it. */
+static const char kRsa2048Hex[] =
+    "308204a30201000282010100da483bf3e1e34f2635b25de5b17144bd9a6a71723fb099378c882d44fbdedbc2"
+    "87e6772573440b17090cc1f7c144d72dee6a93b71ac30f8095db3b1d49e24aae0ff708d9482534ab739fbe91"
+    "e3748e92fc3a91ac0360fa66974b18af0dbd3b6790d4a16d5251bece1b381d16bde69d445783f7d093e5f25c"
+    "dea5c5a290d8b80f4ac9ee67cefa592da2bff881227f560309ce148229c07877fbdd48f1d8248fbc47185f78"
+    "a86624ee554b8490694b66cef60ee331ecd253936f9a5735a40ea1ab99ad277c74ca2600fbf6dabf15fc10aa"
+    "912bbb2d39952da086666610562deeb926981716feaa760ea233b933e15b1f58d4cb9e111d7b12b09bb3d359"
+    "8daf58150203010001028201003f4a1667fe24e43c15f1a39c07b8e9cf77c84920712b0921bc1377dcba92c1"
+    "7143ea24bdad101b8f1046acaee350cc7b3ad79800cd37a57508fe49c3923a94a0a76c5f1a70faa8acd59789"
+    "afcf1d6a815fb4b3ac0646c6139ce65f3fd261fda967aadf2b4d64fa47d4488ed69b3514804e47ab40c4c135"
+    "668bffd0aff403824a1384dc86ee31b690cf166edf64c2071d0fa9e74b042f7bfc0b3ebb1142402a157878ec"
+    "868ad57bf54294f9f29c77c8af14d37305a0c218f1672b9b7cd478e304435bc425d892e9d5de602eca5be522"
+    "6f1c20a554ed00d8db59f8b858a1c9a2df3fe8398dc113af3af8a6ef6dba8722f571583f2022f58ead8b960c"
+    "366877d43902818100f94a06230abae3ceef3f30e97f0ec9debe7b5030a0dd6daba4eb2e502251528736716d"
+    "4110def51d29db1b6562336e85a4f4659807cc1bc2d81ec6f78a3fc792cd09ccd481438e355055e4aa94a3e5"
+    "2f515e2bfbedc79d281d001d572dce24962ae4339966040d5cadadea31dc4f6c5008edf863e39a12e2bb7128"
+    "6f83445e3702818100e028868b29b65abddfbaaf1a22c2a62eb6176c101107e66709dfb94118aa5c1733f89a"
+    "0208e909e565d320e1a6f341828db8b6022c44f2eca3b3ae175ae8ea0854c9d66ae29f0d9627de8a6decc772"
+    "42ed76b9728638c74cc01b288f6b384e95839068f27921eb26d795e4b75b642a48765233f04a361f34e889b2"
+    "35c5c9761302818076f0d7aebe7edf14abd8059952b316a43d540eb5b4fb1149951d54f28cfd2a183364b911"
+    "13609da8b580c238843b2fdf7a0dd5af4d0118b9c56e21d697d2c881056d489a97b648d2ad2ade3879451da3"
+    "8efa14985622289cac0192fe366fa5cb3459bf38d090dc633cc6bef7dd3ad3ddf7f4bacfc6178c2d3bebc8b4"
+    "33f859cf02818020685b835525831afe749c0a384a520260db2409729ce4c7b2dac08ad3c91585594330e8e8"
+    "66e0c264a55094af316e2034e326954bd73013dc5b06e96380570d9b4c8f0e66f33de09ea502f87f8a1a4fe8"
+    "cb0866b15716215788d5a55e88067c8147e8945dc4f49d69ffc6d0678b24bdd3357142e547cbdd375d690173"
+    "35fc3702818100d7132a29c41c470566433a0b6aca40e0fc43ce075089cfea27234901d23138bd24bb6ae6cd"
+    "132d1b4e1874a2c2b888c9d58041658255655b9a772b2ca3b887eb6fa5d4f6100a5a883568cdb0fb99385ad0"
+    "2e76b1837dc24989c42a9945280d30e449361fc35937241c5f2c1a1479d2eb7f5feeb9d91af6297ae178724e"
+    "bca7c8";
+
+static int hex_value(char c) {
+    if (c >= '0' && c <= '9') {
+        return c - '0';
+    }
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static EVP_PKEY *rsa_fixed_key(void) {
+    uint8_t der[sizeof(kRsa2048Hex) / 2];
+    size_t len = (sizeof(kRsa2048Hex) - 1) / 2;
+    for (size_t i = 0; i < len; i++) {
+        int hi = hex_value(kRsa2048Hex[2 * i]), lo = hex_value(kRsa2048Hex[2 * i + 1]);
+        if (hi < 0 || lo < 0) {
+            return NULL;
+        }
+        der[i] = (uint8_t)(hi << 4 | lo);
+    }
+    RSA *rsa = RSA_private_key_from_bytes(der, len);
+    EVP_PKEY *pkey = EVP_PKEY_new();
+    if (rsa == NULL || pkey == NULL || !EVP_PKEY_assign_RSA(pkey, rsa)) {
+        RSA_free(rsa);
+        EVP_PKEY_free(pkey);
+        return NULL;
+    }
+    return pkey;
+}
+
+/* A self-signed certificate for "localhost" with |key| (taken), signed
+ * deterministically (Ed25519, or RSA PKCS#1 v1.5 with SHA-256): fuzz
+ * binaries run far from the repository's PKI files. */
+static int make_cert_key(EVP_PKEY *key, long serial, th_cert_key *out) {
     X509 *x = X509_new();
     X509_NAME *name = X509_NAME_new();
     uint8_t *der = NULL;
     int der_len = -1;
+    const EVP_MD *md = key != NULL && EVP_PKEY_id(key) == EVP_PKEY_RSA ? EVP_sha256() : NULL;
     if (key != NULL && x != NULL && name != NULL && X509_set_version(x, X509_VERSION_3) &&
-        ASN1_INTEGER_set(X509_get_serialNumber(x), 1) &&
+        ASN1_INTEGER_set(X509_get_serialNumber(x), serial) &&
         X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const uint8_t *)"localhost", -1, -1,
                                    0) &&
         X509_set_subject_name(x, name) && X509_set_issuer_name(x, name) &&
         ASN1_TIME_set(X509_getm_notBefore(x), 946684800) &&
         ASN1_TIME_set(X509_getm_notAfter(x), 4102444799) && X509_set_pubkey(x, key) &&
-        X509_sign(x, key, NULL)) {
+        X509_sign(x, key, md)) {
         der_len = i2d_X509(x, &der);
     }
     X509_NAME_free(name);
@@ -66,37 +201,67 @@ static int make_cert_key(th_cert_key *out) {
     return 1;
 }
 
-/* Built on first use and kept for the process, as libFuzzer targets do. */
-static const th_cert_key *cert_key(void) {
-    static th_cert_key ck;
+/* What the targets share for the life of the process (as libFuzzer targets
+ * do), built on first use: the certificates and the ticket key. Nothing in it
+ * changes with an input: the ticket context's only state, the 0-RTT strike
+ * register, is unused without max_early_data. */
+typedef struct {
+    th_cert_key ed25519; /* server and client certificate */
+    th_cert_key rsa;     /* the server's second certificate */
+    th_ticket_ctx *tickets;
+} target_keys;
+
+static const target_keys *keys(void) {
+    static const uint8_t kEdSeed[32] = {0x74, 0x6c, 0x73, 0x68, 0x61, 0x72, 0x6e, 0x65, 0x73, 0x73};
+    static const uint8_t kTicketKey[32] = {0x74, 0x69, 0x63, 0x6b, 0x65, 0x74};
+    static target_keys k;
     static int made;
     if (!made) {
-        if (!make_cert_key(&ck)) {
+        EVP_PKEY *ed =
+            EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, NULL, kEdSeed, sizeof(kEdSeed));
+        if (!make_cert_key(ed, 1, &k.ed25519) || !make_cert_key(rsa_fixed_key(), 2, &k.rsa) ||
+            (k.tickets = th_ticket_ctx_new(kTicketKey, 0)) == NULL) {
             abort();
         }
         made = 1;
     }
-    return &ck;
+    return &k;
 }
 
-/* Runs one connection against |data| as the peer's bytes and writes what the
- * engine sent into |transcript|. Returns the final alert sent, or
- * TH_FUZZ_ACCEPTED when none was. */
-static void target_config(th_config *cfg, th_role role, uint32_t *counter) {
+/* The targets' configuration for |role|, randomness from |counter|. A
+ * server gets |cache| (a fresh one per connection, so that no state carries
+ * from one run to the next) for TLS 1.2 session IDs. */
+static void target_config(th_config *cfg, th_role role, uint32_t *counter,
+                          th_session_cache *cache) {
+    const target_keys *k = keys();
     memset(cfg, 0, sizeof(*cfg));
     cfg->random = counter_random;
     cfg->random_ctx = counter;
     cfg->now = fixed_now;
     cfg->server_name = "localhost";
     cfg->insecure_skip_verify = 1; /* the chain is checked elsewhere; signatures still are */
+    cfg->versions = kVersions;
+    cfg->num_versions = NUM(kVersions);
+    cfg->cipher_suites = kSuites;
+    cfg->num_cipher_suites = NUM(kSuites);
+    cfg->cert_key = &k->ed25519;
     if (role == TH_ROLE_SERVER) {
-        cfg->cert_key = cert_key();
+        cfg->cert_keys = &k->rsa;
+        cfg->num_cert_keys = 1;
+        cfg->sig_schemes = kServerSchemes;
+        cfg->num_sig_schemes = NUM(kServerSchemes);
+        cfg->request_client_cert = 1;
+        cfg->tickets = k->tickets;
+        cfg->session_cache = cache;
+    } else {
+        cfg->cipher_suites = kClientSuites;
+        cfg->num_cipher_suites = NUM(kClientSuites);
+        cfg->sig_schemes = kClientSchemes;
+        cfg->num_sig_schemes = NUM(kClientSchemes);
     }
 }
 
-/* Appends |bytes| to |seed| in the targets' input format: pieces of at most
- * 256 bytes, each after a byte holding its length - 1. */
-static int add_pieces(CBB *seed, const uint8_t *bytes, size_t len) {
+int th_fuzz_handshake_input(CBB *seed, const uint8_t *bytes, size_t len) {
     while (len != 0) {
         size_t n = len < 256 ? len : 256;
         if (!CBB_add_u8(seed, (uint8_t)(n - 1)) || !CBB_add_bytes(seed, bytes, n)) {
@@ -108,52 +273,206 @@ static int add_pieces(CBB *seed, const uint8_t *bytes, size_t len) {
     return 1;
 }
 
-/* Moves everything |from| has to send into |to| and into |seed|. */
+/* Moves everything |from| has to send into |to| and, unless it is NULL, into
+ * |seed|. */
 static int shuttle(th_conn *from, th_conn *to, CBB *seed) {
     uint8_t buf[4096];
     size_t n;
     while ((n = th_conn_take_output(from, buf, sizeof(buf))) != 0) {
-        if (!add_pieces(seed, buf, n) || !th_conn_recv(to, buf, n)) {
+        if ((seed != NULL && !th_fuzz_handshake_input(seed, buf, n)) || !th_conn_recv(to, buf, n)) {
             return 0;
         }
     }
     return 1;
 }
 
-int th_fuzz_handshake13_seeds(CBB *client_target_seed, CBB *server_target_seed) {
-    /* Both peers use the targets' own configuration and randomness, so
-     * replaying one side's bytes against the target reproduces the whole
-     * handshake, up to application data and close_notify. */
-    uint32_t client_counter = 0, server_counter = 0;
-    th_config client_cfg, server_cfg;
-    target_config(&client_cfg, TH_ROLE_CLIENT, &client_counter);
-    target_config(&server_cfg, TH_ROLE_SERVER, &server_counter);
-    th_conn *client = th_conn_new(&client_cfg, TH_ROLE_CLIENT);
-    th_conn *server = th_conn_new(&server_cfg, TH_ROLE_SERVER);
+/* A variant of the seed handshakes: what the peer of the target (the
+ * handshake's other side) does differently from the target's own
+ * configuration. */
+typedef struct {
+    const char *name;
+    uint16_t version;   /* the peer's only version; 0: both */
+    uint16_t suite;     /* the peer's only suite; 0: all of them */
+    int no_client_auth; /* the server asks for no certificate; the client has none */
+    int resume;         /* the client resumes a session (server target only: the
+                           client target offers none) */
+    int server_only;    /* a seed for the server target only (RSA key exchange,
+                           which the client target does not offer) */
+} seed_variant;
+
+#define V12 TH_VERSION_TLS12
+
+static const seed_variant kVariants[] = {
+    {"tls13", 0, 0, 0, 0, 0},
+    {"tls13_no_client_auth", 0, 0, 1, 0, 0},
+    {"tls13_chacha20", 0, TH_TLS_CHACHA20_POLY1305_SHA256, 0, 0, 0},
+    {"tls13_resume", 0, 0, 0, 1, 0},
+    {"tls12_ecdhe_ecdsa_aes128gcm", V12, TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, 0, 0, 0},
+    {"tls12_ecdhe_ecdsa_aes256gcm", V12, TH_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, 1, 0, 0},
+    {"tls12_ecdhe_ecdsa_chacha20", V12, TH_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, 0, 0, 0},
+    {"tls12_ecdhe_ecdsa_aes128cbc", V12, TH_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, 0, 0, 0},
+    {"tls12_ecdhe_rsa_aes128gcm", V12, TH_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, 1, 0, 0},
+    {"tls12_ecdhe_rsa_chacha20", V12, TH_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, 0, 0, 0},
+    {"tls12_ecdhe_rsa_aes256cbc", V12, TH_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, 0, 0, 0},
+    {"tls12_rsa_aes128gcm", V12, TH_TLS_RSA_WITH_AES_128_GCM_SHA256, 0, 0, 1},
+    {"tls12_rsa_aes256gcm", V12, TH_TLS_RSA_WITH_AES_256_GCM_SHA384, 1, 0, 1},
+    {"tls12_rsa_aes128cbc", V12, TH_TLS_RSA_WITH_AES_128_CBC_SHA, 0, 0, 1},
+    {"tls12_resume_ticket", V12, 0, 0, 1, 0},
+    {"tls12_rsa_resume_ticket", V12, TH_TLS_RSA_WITH_AES_128_CBC_SHA, 1, 1, 1},
+};
+
+size_t th_fuzz_handshake_num_variants(void) {
+    return NUM(kVariants);
+}
+
+const char *th_fuzz_handshake_variant_name(size_t i) {
+    return i < NUM(kVariants) ? kVariants[i].name : NULL;
+}
+
+/* The configuration of the target's peer in variant |v|. */
+static void peer_config(th_config *cfg, const seed_variant *v, th_role role, uint32_t *counter,
+                        th_session_cache *cache) {
+    target_config(cfg, role, counter, cache);
+    if (v->version != 0) {
+        cfg->versions = &v->version;
+        cfg->num_versions = 1;
+    }
+    if (v->suite != 0) {
+        cfg->cipher_suites = &v->suite;
+        cfg->num_cipher_suites = 1;
+    }
+    if (v->no_client_auth) {
+        cfg->request_client_cert = 0;
+        if (role == TH_ROLE_CLIENT) {
+            cfg->cert_key = NULL;
+        }
+    }
+}
+
+/* Runs |client| against |server| to an established connection with the
+ * variant's version and suite, then application data both ways and
+ * close_notify both ways; the client's bytes go to |server_seed| and the
+ * server's to |client_seed| (either may be NULL). The client's session, if
+ * |out_session|, is taken once the server's data was read (TLS 1.3 tickets
+ * come after the handshake). */
+static int self_handshake(th_conn *client, th_conn *server, const seed_variant *v, CBB *client_seed,
+                          CBB *server_seed, th_session **out_session) {
     static const uint8_t kPing[] = "ping", kPong[] = "pong";
     int ok = client != NULL && server != NULL;
     for (int round = 0; ok && round < 4; round++) {
-        ok = shuttle(client, server, server_target_seed) &&
-             shuttle(server, client, client_target_seed);
+        ok = shuttle(client, server, server_seed) && shuttle(server, client, client_seed);
     }
     th_conn_status cs, ss;
     th_conn_get_status(client, &cs);
     th_conn_get_status(server, &ss);
     ok = ok && cs.state == TH_CONN_ESTABLISHED && ss.state == TH_CONN_ESTABLISHED &&
+         (v->version == 0 || cs.version == v->version) &&
+         (v->suite == 0 || cs.cipher_suite == v->suite) &&
          th_conn_write_app(client, kPing, sizeof(kPing), 0) &&
-         th_conn_write_app(server, kPong, sizeof(kPong), 0) && th_conn_close(client) &&
-         shuttle(client, server, server_target_seed) && th_conn_close(server) &&
-         shuttle(server, client, client_target_seed);
-    th_conn_free(client);
-    th_conn_free(server);
+         th_conn_write_app(server, kPong, sizeof(kPong), 0) &&
+         shuttle(client, server, server_seed) && shuttle(server, client, client_seed);
+    if (ok && out_session != NULL) {
+        th_session *s;
+        while ((s = th_conn_take_session(client)) != NULL) {
+            th_session_free(*out_session);
+            *out_session = s;
+        }
+        ok = *out_session != NULL;
+    }
+    ok = ok && th_conn_close(client) && shuttle(client, server, server_seed) &&
+         th_conn_close(server) && shuttle(server, client, client_seed);
     return ok;
 }
 
+int th_fuzz_handshake_variant_seeds(size_t i, CBB *client_target_seed, CBB *server_target_seed) {
+    if (i >= NUM(kVariants)) {
+        return 0;
+    }
+    const seed_variant *v = &kVariants[i];
+    /* The target's side starts its counter at 0 like run_conn, so the
+     * replay matches byte for byte; the peer's counter starts elsewhere. */
+    uint32_t target_counter = 0, peer_counter = 0x10000;
+    th_config target_cfg, peer_cfg;
+    th_session_cache *target_cache = th_session_cache_new(8);
+    th_session_cache *peer_cache = th_session_cache_new(8);
+    th_session *session = NULL;
+    int ok = target_cache != NULL && peer_cache != NULL;
+
+    /* The client target: our target client against the variant's server. */
+    if (ok && !v->resume && !v->server_only) {
+        target_config(&target_cfg, TH_ROLE_CLIENT, &target_counter, NULL);
+        peer_config(&peer_cfg, v, TH_ROLE_SERVER, &peer_counter, peer_cache);
+        th_conn *c = th_conn_new(&target_cfg, TH_ROLE_CLIENT);
+        th_conn *s = th_conn_new(&peer_cfg, TH_ROLE_SERVER);
+        ok = self_handshake(c, s, v, client_target_seed, NULL, NULL);
+        th_conn_free(c);
+        th_conn_free(s);
+    }
+
+    /* The server target: the variant's client against our target server,
+     * after a full handshake with a server of the same configuration for
+     * the session when the variant resumes (tickets: the key is shared). */
+    if (ok && v->resume) {
+        uint32_t first_counter = 0x20000;
+        th_session_cache *first_cache = th_session_cache_new(8);
+        target_config(&target_cfg, TH_ROLE_SERVER, &first_counter, first_cache);
+        peer_config(&peer_cfg, v, TH_ROLE_CLIENT, &peer_counter, NULL);
+        th_conn *c = th_conn_new(&peer_cfg, TH_ROLE_CLIENT);
+        th_conn *s = th_conn_new(&target_cfg, TH_ROLE_SERVER);
+        ok = first_cache != NULL && self_handshake(c, s, v, NULL, NULL, &session);
+        th_conn_free(c);
+        th_conn_free(s);
+        th_session_cache_free(first_cache);
+    }
+    if (ok) {
+        target_counter = 0;
+        target_config(&target_cfg, TH_ROLE_SERVER, &target_counter, target_cache);
+        peer_config(&peer_cfg, v, TH_ROLE_CLIENT, &peer_counter, NULL);
+        peer_cfg.session = session;
+        th_conn *c = th_conn_new(&peer_cfg, TH_ROLE_CLIENT);
+        th_conn *s = th_conn_new(&target_cfg, TH_ROLE_SERVER);
+        ok = self_handshake(c, s, v, NULL, server_target_seed, NULL);
+        if (ok && v->resume) {
+            th_conn_status st;
+            th_conn_get_status(s, &st);
+            ok = st.resumed;
+        }
+        th_conn_free(c);
+        th_conn_free(s);
+    }
+    th_session_free(session);
+    th_session_cache_free(target_cache);
+    th_session_cache_free(peer_cache);
+    return ok;
+}
+
+int th_fuzz_handshake13_seeds(CBB *client_target_seed, CBB *server_target_seed) {
+    return th_fuzz_handshake_variant_seeds(0, client_target_seed, server_target_seed);
+}
+
+/* 1 if |v| is in |list|. */
+static int in_list(const uint16_t *list, size_t n, uint16_t v) {
+    for (size_t i = 0; i < n; i++) {
+        if (list[i] == v) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Runs one connection against |data| as the peer's bytes and writes what the
+ * engine sent into |transcript| and the suite it negotiated (0 if none) into
+ * *out_suite. Returns the final alert sent, or TH_FUZZ_ACCEPTED when none
+ * was. */
 static int run_conn(const char *target, th_role role, const uint8_t *data, size_t len,
-                    CBB *transcript) {
+                    CBB *transcript, uint16_t *out_suite) {
     uint32_t counter = 0;
     th_config cfg;
-    target_config(&cfg, role, &counter);
+    th_session_cache *cache = NULL;
+    if (role == TH_ROLE_SERVER && (cache = th_session_cache_new(8)) == NULL) {
+        abort();
+    }
+    target_config(&cfg, role, &counter, cache);
     th_conn *c = th_conn_new(&cfg, role);
     if (c == NULL) {
         abort();
@@ -179,6 +498,12 @@ static int run_conn(const char *target, th_role role, const uint8_t *data, size_
                 th_fuzz_oracle_failed(target, "failed without an alert");
             }
             failed_before = 1;
+        }
+        if (st.state == TH_CONN_ESTABLISHED &&
+            (!in_list(kVersions, NUM(kVersions), st.version) ||
+             !in_list(cfg.cipher_suites, cfg.num_cipher_suites, st.cipher_suite) ||
+             (st.version == TH_VERSION_TLS13) != (th_tls12_suite_find(st.cipher_suite) == NULL))) {
+            th_fuzz_oracle_failed(target, "established with a version or suite not offered");
         }
         /* The first byte of each piece sizes it, so the fuzzer explores
          * record splits too. */
@@ -207,18 +532,21 @@ static int run_conn(const char *target, th_role role, const uint8_t *data, size_
     th_conn_status st;
     th_conn_get_status(c, &st);
     int result = st.has_alert_sent ? st.alert_sent : TH_FUZZ_ACCEPTED;
+    *out_suite = st.cipher_suite;
     th_conn_free(c);
+    th_session_cache_free(cache);
     return result;
 }
 
 int th_fuzz_handshake13_run(const char *target, th_role role, const uint8_t *data, size_t len) {
     CBB t1, t2;
+    uint16_t suite1, suite2;
     if (!CBB_init(&t1, 1024) || !CBB_init(&t2, 1024)) {
         abort();
     }
-    int r1 = run_conn(target, role, data, len, &t1);
-    int r2 = run_conn(target, role, data, len, &t2);
-    if (r1 != r2 || CBB_len(&t1) != CBB_len(&t2) ||
+    int r1 = run_conn(target, role, data, len, &t1, &suite1);
+    int r2 = run_conn(target, role, data, len, &t2, &suite2);
+    if (r1 != r2 || suite1 != suite2 || CBB_len(&t1) != CBB_len(&t2) ||
         memcmp(CBB_data(&t1), CBB_data(&t2), CBB_len(&t1)) != 0) {
         th_fuzz_oracle_failed(target, "same input gave two transcripts");
     }

@@ -1,7 +1,8 @@
 /* handshake_client and handshake_server: the whole-handshake targets of
- * handshake13.c against the engine built with TH_FUZZING_UNSAFE
- * (th_tls_unsafe), which accepts any CertificateVerify signature, Finished
- * verify_data and PSK binder, so the fuzzer reaches the states behind them.
+ * handshake13.c (TLS 1.3 and TLS 1.2) against the engine built with
+ * TH_FUZZING_UNSAFE (th_tls_unsafe), which accepts any CertificateVerify and
+ * TLS 1.2 ServerKeyExchange signature, any Finished verify_data and any PSK
+ * binder, so the fuzzer reaches the states behind them.
  * Compiled only into the fuzz_handshake_client and fuzz_handshake_server
  * libFuzzer binaries, never into th_targets or `tlsharness` (targets.def). */
 #include "fuzz.h"

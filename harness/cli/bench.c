@@ -1,7 +1,8 @@
 /* `tlsharness bench`: our engine and BoringSSL's libssl side by side in one
  * process, in memory (our client and server joined through th_conn buffers;
  * BoringSSL's through BIO pairs), with the same keys, the same trust bundle
- * and client verification on in both: full and resumed handshakes/s, bulk
+ * and client verification on in both: full and resumed handshakes/s (TLS 1.3,
+ * and TLS 1.2 with ECDHE-ECDSA, RSA key exchange and ticket resumption), bulk
  * MB/s per AEAD, heap bytes per idle established connection and the share of
  * a handshake spent in BoringSSL's raw crypto. Contenders take turns in
  * short slices; every rate is per CPU-second of this thread, the median of
@@ -35,6 +36,7 @@
 
 #include "cli.h"
 #include "conn.h"
+#include "keys12.h"
 #include "x509.h"
 
 /* Application data per bulk step: four full 16 KiB records. */
@@ -60,6 +62,16 @@ static const uint16_t kX25519[] = {TH_GROUP_X25519};
 static const uint16_t kAes128[] = {TH_TLS_AES_128_GCM_SHA256};
 static const uint16_t kAes256[] = {TH_TLS_AES_256_GCM_SHA384};
 static const uint16_t kChacha[] = {TH_TLS_CHACHA20_POLY1305_SHA256};
+static const uint16_t kTls12[] = {TH_VERSION_TLS12};
+/* TLS 1.2: the client also lists the curve of the ECDSA key (RFC 8422 §5.1:
+ * a server uses an ECDSA certificate only on a curve the client supports);
+ * both stacks still agree on X25519, first on both sides. */
+static const uint16_t kX25519P256[] = {TH_GROUP_X25519, TH_GROUP_SECP256R1};
+/* The TLS 1.2 suite of each key's row: ECDHE-ECDSA, and RSA key exchange. */
+static const uint16_t kSuites12[NUM_KEYS] = {TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+                                             TH_TLS_RSA_WITH_AES_128_GCM_SHA256};
+static const char *const kBsslCiphers12[NUM_KEYS] = {"ECDHE-ECDSA-AES128-GCM-SHA256",
+                                                     "TLS_RSA_WITH_AES_128_GCM_SHA256"};
 
 typedef struct {
     double seconds;
@@ -69,13 +81,19 @@ typedef struct {
     th_cert_key ck[NUM_KEYS];
     X509_STORE *store;
     th_ticket_ctx *tickets;
-    th_config cli;           /* our client: AES-128-GCM, X25519, verifying */
-    th_config srv[NUM_KEYS]; /* our server, no tickets */
+    th_config cli;             /* our client: AES-128-GCM, X25519, verifying */
+    th_config srv[NUM_KEYS];   /* our server, no tickets */
+    th_config cli12[NUM_KEYS]; /* TLS 1.2 only, kSuites12[key] only */
+    th_config srv12[NUM_KEYS]; /* TLS 1.2 only, kSuites12[key], no tickets or session IDs */
     SSL_CTX *bssl_cli;
-    SSL_CTX *bssl_srv[NUM_KEYS]; /* no tickets */
-    SSL_CTX *bssl_cli_tickets;   /* takes sessions from tickets */
-    SSL_CTX *bssl_srv_tickets;   /* ECDSA, BoringSSL's default tickets */
-    uint8_t *buf, *sink;         /* BULK_CHUNK bytes each */
+    SSL_CTX *bssl_srv[NUM_KEYS];   /* no tickets */
+    SSL_CTX *bssl_cli_tickets;     /* takes sessions from tickets */
+    SSL_CTX *bssl_srv_tickets;     /* ECDSA, BoringSSL's default tickets */
+    SSL_CTX *bssl_cli12[NUM_KEYS]; /* TLS 1.2, kBsslCiphers12[key] */
+    SSL_CTX *bssl_srv12[NUM_KEYS]; /* TLS 1.2, no tickets, no session cache */
+    SSL_CTX *bssl_cli12_tickets;   /* TLS 1.2 ECDHE-ECDSA, takes sessions */
+    SSL_CTX *bssl_srv12_tickets;   /* TLS 1.2 ECDHE-ECDSA, default tickets */
+    uint8_t *buf, *sink;           /* BULK_CHUNK bytes each */
 } bench;
 
 /* One printed row. Values are rates (handshakes/s, MB/s), bytes, or shares
@@ -97,6 +115,9 @@ enum {
     ROW_HS_ECDSA,
     ROW_HS_RSA,
     ROW_RESUMED,
+    ROW_HS12_ECDSA,
+    ROW_HS12_RSA,
+    ROW_RESUMED12,
     ROW_BULK_AES128,
     ROW_BULK_AES256,
     ROW_BULK_CHACHA,
@@ -112,6 +133,11 @@ static const struct {
     {"handshake_ecdsa", "full handshakes/s X25519+ECDSA-P256 AES-128-GCM", "handshakes/s"},
     {"handshake_rsa", "full handshakes/s X25519+RSA-2048 AES-128-GCM", "handshakes/s"},
     {"resumed", "resumed handshakes/s PSK-DHE X25519 AES-128-GCM", "handshakes/s"},
+    {"handshake12_ecdsa", "TLS 1.2 full handshakes/s ECDHE-ECDSA-P256 X25519 AES-128-GCM",
+     "handshakes/s"},
+    {"handshake12_rsa", "TLS 1.2 full handshakes/s RSA-2048 key exchange AES-128-GCM",
+     "handshakes/s"},
+    {"resumed12", "TLS 1.2 resumed handshakes/s ticket ECDHE-ECDSA AES-128-GCM", "handshakes/s"},
     {"bulk_aes128gcm", "bulk MB/s AES-128-GCM 16 KiB records", "MB/s"},
     {"bulk_aes256gcm", "bulk MB/s AES-256-GCM 16 KiB records", "MB/s"},
     {"bulk_chacha20", "bulk MB/s ChaCha20-Poly1305 16 KiB records", "MB/s"},
@@ -270,18 +296,22 @@ static int ours_handshake(void *arg, double *units) {
     return ok;
 }
 
-/* One handshake of |a| that must negotiate |suite|, X25519 and |sig| (0 when
- * no signature is expected) and, if |resumed|, resume. */
-static int ours_check(const ours_hs_arg *a, uint16_t suite, uint16_t sig, int resumed) {
+/* One handshake of |a| that must negotiate |version|, |suite|, |group| and
+ * |sig| (0 when no signature is expected: resumption, RSA key exchange) and,
+ * if |resumed|, resume. A TLS 1.2 full handshake must have verified the
+ * server's certificate. */
+static int ours_check(const ours_hs_arg *a, uint16_t version, uint16_t suite, uint16_t group,
+                      uint16_t sig, int resumed) {
     th_conn *c, *s;
     if (!ours_pair(a->cli, a->srv, &c, &s)) {
         return 0;
     }
     th_conn_status st;
     th_conn_get_status(c, &st);
-    int ok = st.version == TH_VERSION_TLS13 && st.cipher_suite == suite &&
-             st.group == TH_GROUP_X25519 && st.resumed == resumed &&
-             (sig == 0 || (st.sig_scheme == sig && st.peer_authenticated));
+    int ok = st.version == version && st.cipher_suite == suite && st.group == group &&
+             st.resumed == resumed &&
+             (sig == 0 || (st.sig_scheme == sig && st.peer_authenticated)) &&
+             (version != TH_VERSION_TLS12 || resumed || st.peer_authenticated);
     th_conn_free(c);
     th_conn_free(s);
     return ok;
@@ -378,13 +408,14 @@ static int bssl_handshake(void *arg, double *units) {
     return 1;
 }
 
-static int bssl_check(const bssl_hs_arg *a, uint16_t suite, uint16_t sig, int resumed) {
+static int bssl_check(const bssl_hs_arg *a, uint16_t version, uint16_t suite, uint16_t sig,
+                      int resumed) {
     SSL *c, *s;
     if (!bssl_pair(a->cli, a->srv, a->curves, a->session, &c, &s)) {
         return 0;
     }
     const SSL_CIPHER *cipher = SSL_get_current_cipher(c);
-    int ok = SSL_version(c) == TLS1_3_VERSION && cipher != NULL &&
+    int ok = SSL_version(c) == version && cipher != NULL &&
              SSL_CIPHER_get_protocol_id(cipher) == suite && SSL_session_reused(c) == resumed &&
              (sig == 0 || SSL_get_peer_signature_algorithm(c) == sig) &&
              SSL_get_verify_result(c) == X509_V_OK;
@@ -404,14 +435,20 @@ static int bssl_new_session(SSL *ssl, SSL_SESSION *session) {
     return 1;
 }
 
-/* A TLS 1.3, X25519 context: a verifying client (|key| < 0; with |tickets|
- * it hands sessions to bssl_new_session) or a server with |key|'s chain
- * (with |tickets| it issues BoringSSL's default NewSessionTickets). */
-static SSL_CTX *bssl_ctx(const bench *b, int key, int tickets) {
+/* An X25519 context of |version| only: a verifying client (|key| < 0; with
+ * |tickets| it hands sessions to bssl_new_session) or a server with |key|'s
+ * chain (with |tickets| it issues BoringSSL's default NewSessionTickets).
+ * |ciphers| (TLS 1.2 only) is BoringSSL's cipher string, NULL for the
+ * default. A TLS 1.2 server without tickets keeps no session cache either,
+ * like ours without session_cache: neither side then does work for a
+ * resumption that never comes. */
+static SSL_CTX *bssl_ctx(const bench *b, uint16_t version, int key, int tickets,
+                         const char *ciphers) {
     SSL_CTX *ctx = SSL_CTX_new(TLS_method());
-    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION) ||
-        !SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION) ||
-        !SSL_CTX_set1_curves_list(ctx, "X25519")) {
+    if (ctx == NULL || !SSL_CTX_set_min_proto_version(ctx, version) ||
+        !SSL_CTX_set_max_proto_version(ctx, version) ||
+        !SSL_CTX_set1_curves_list(ctx, version == TLS1_2_VERSION ? "X25519:P-256" : "X25519") ||
+        (ciphers != NULL && !SSL_CTX_set_strict_cipher_list(ctx, ciphers))) {
         goto err;
     }
     if (key < 0) {
@@ -436,6 +473,9 @@ static SSL_CTX *bssl_ctx(const bench *b, int key, int tickets) {
     }
     if (!tickets) {
         SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+        if (version == TLS1_2_VERSION) {
+            SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+        }
     }
     return ctx;
 err:
@@ -816,8 +856,12 @@ static void run_handshake_row(const bench *b, int key, int with_floor, row *r, r
     bssl_hs_arg ba = {b->bssl_cli, b->bssl_srv[key], NULL, NULL};
     floor_arg fa;
     contender cs[3] = {
-        {ours_handshake, &oa, ours_check(&oa, TH_TLS_AES_128_GCM_SHA256, kSigSchemes[key], 0), 0},
-        {bssl_handshake, &ba, bssl_check(&ba, TH_TLS_AES_128_GCM_SHA256, kSigSchemes[key], 0), 0},
+        {ours_handshake, &oa,
+         ours_check(&oa, TH_VERSION_TLS13, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519,
+                    kSigSchemes[key], 0),
+         0},
+        {bssl_handshake, &ba,
+         bssl_check(&ba, TLS1_3_VERSION, TH_TLS_AES_128_GCM_SHA256, kSigSchemes[key], 0), 0},
         {floor_handshake, &fa, with_floor && floor_open(b, key, &fa), 0},
     };
     measure(b, cs, with_floor ? 3 : 2);
@@ -874,15 +918,76 @@ static void run_resumed_row(const bench *b, row *r) {
     bssl_hs_arg ba = {b->bssl_cli_tickets, b->bssl_srv_tickets, NULL, bsess};
 
     contender cs[2] = {
-        {ours_handshake, &oa, session != NULL && ours_check(&oa, TH_TLS_AES_128_GCM_SHA256, 0, 1),
+        {ours_handshake, &oa,
+         session != NULL &&
+             ours_check(&oa, TH_VERSION_TLS13, TH_TLS_AES_128_GCM_SHA256, TH_GROUP_X25519, 0, 1),
          0},
-        {bssl_handshake, &ba, bsess != NULL && bssl_check(&ba, TH_TLS_AES_128_GCM_SHA256, 0, 1), 0},
+        {bssl_handshake, &ba,
+         bsess != NULL && bssl_check(&ba, TLS1_3_VERSION, TH_TLS_AES_128_GCM_SHA256, 0, 1), 0},
     };
     measure(b, cs, 2);
     set_ours(r, cs[0].ok, cs[0].rate,
              session == NULL ? "n/a (no session from the engine)"
                              : "FAILED (the engine did not resume)");
     set_bssl(r, cs[1].ok, cs[1].rate, "FAILED (BoringSSL did not resume)");
+    th_session_free(session);
+    SSL_SESSION_free(bsess);
+}
+
+/* TLS 1.2 full handshakes with |key|'s suite (kSuites12): ECDHE-ECDSA over
+ * X25519, or RSA key exchange (no group, no signature). */
+static void run_handshake12_row(const bench *b, int key, row *r) {
+    ours_hs_arg oa = {&b->cli12[key], &b->srv12[key], 0};
+    bssl_hs_arg ba = {b->bssl_cli12[key], b->bssl_srv12[key], NULL, NULL};
+    int ecdhe = key == KEY_ECDSA;
+    uint16_t group = ecdhe ? TH_GROUP_X25519 : 0, sig = ecdhe ? kSigSchemes[KEY_ECDSA] : 0;
+    contender cs[2] = {
+        {ours_handshake, &oa, ours_check(&oa, TH_VERSION_TLS12, kSuites12[key], group, sig, 0), 0},
+        {bssl_handshake, &ba, bssl_check(&ba, TLS1_2_VERSION, kSuites12[key], sig, 0), 0},
+    };
+    measure(b, cs, 2);
+    set_ours(r, cs[0].ok, cs[0].rate, "FAILED (handshake did not complete as configured)");
+    set_bssl(r, cs[1].ok, cs[1].rate, "FAILED (handshake did not complete as configured)");
+}
+
+/* TLS 1.2 abbreviated handshakes: the ticket (RFC 5077) of one full
+ * ECDHE-ECDSA handshake offered every time. */
+static void run_resumed12_row(const bench *b, row *r) {
+    th_config cli = b->cli12[KEY_ECDSA], srv = b->srv12[KEY_ECDSA];
+    srv.tickets = b->tickets;
+    th_conn *c, *s;
+    th_session *session = NULL;
+    if (b->tickets != NULL && ours_pair(&cli, &srv, &c, &s)) {
+        session = th_conn_take_session(c);
+        th_conn_free(c);
+        th_conn_free(s);
+    }
+    cli.session = session;
+    ours_hs_arg oa = {&cli, &srv, 1};
+
+    SSL *sc, *ss;
+    SSL_SESSION *bsess = NULL;
+    if (bssl_pair(b->bssl_cli12_tickets, b->bssl_srv12_tickets, NULL, NULL, &sc, &ss)) {
+        /* In TLS 1.2 the session is complete with the handshake. */
+        bsess = SSL_get1_session(sc);
+        SSL_free(sc);
+        SSL_free(ss);
+        ERR_clear_error();
+    }
+    bssl_hs_arg ba = {b->bssl_cli12_tickets, b->bssl_srv12_tickets, NULL, bsess};
+    contender cs[2] = {
+        {ours_handshake, &oa,
+         session != NULL && ours_check(&oa, TH_VERSION_TLS12, kSuites12[KEY_ECDSA], 0, 0, 1), 0},
+        {bssl_handshake, &ba,
+         bsess != NULL && bssl_check(&ba, TLS1_2_VERSION, kSuites12[KEY_ECDSA], 0, 1), 0},
+    };
+    measure(b, cs, 2);
+    set_ours(r, cs[0].ok, cs[0].rate,
+             session == NULL ? "FAILED (no session from the engine)"
+                             : "FAILED (the engine did not resume)");
+    set_bssl(r, cs[1].ok, cs[1].rate, "FAILED (BoringSSL did not resume)");
+    snprintf(r->note, sizeof(r->note),
+             "one byte from the server after each resumption, in both stacks (as the TLS 1.3 row)");
     th_session_free(session);
     SSL_SESSION_free(bsess);
 }
@@ -954,7 +1059,7 @@ static void print_table(const row *rows, const int *done) {
     printf("warning: this tlsharness is built with a sanitizer: the numbers say nothing about "
            "speed (configure with -DTH_SANITIZE=OFF -DCMAKE_BUILD_TYPE=Release)\n");
 #endif
-    printf("%-50s | %-12s | %-12s | %s\n", "metric", "ours", "BoringSSL", "ratio (ours/BoringSSL)");
+    printf("%-61s | %-12s | %-12s | %s\n", "metric", "ours", "BoringSSL", "ratio (ours/BoringSSL)");
     for (int i = 0; i < NUM_ROWS; i++) {
         if (!done[i]) {
             continue;
@@ -966,7 +1071,7 @@ static void print_table(const row *rows, const int *done) {
         if (r->has_ours && r->has_bssl && r->bssl > 0 && !r->is_floor) {
             snprintf(ratio, sizeof(ratio), "%.2f", r->ours / r->bssl);
         }
-        printf("%-50s | %-12s | %-12s | %s\n", r->label, o, s, ratio);
+        printf("%-61s | %-12s | %-12s | %s\n", r->label, o, s, ratio);
     }
     printf("\n");
     for (int i = 0; i < NUM_ROWS; i++) {
@@ -974,9 +1079,11 @@ static void print_table(const row *rows, const int *done) {
             printf("note: %s: %s\n", rows[i].name, rows[i].note);
         }
     }
-    printf("method: one process, in memory, TLS 1.3 only; the client verifies the chain\n"
-           "  (trust-bundle.pem) and the name localhost in both stacks. Ours and BoringSSL take\n"
-           "  turns in 0.1 s slices; each gets 3 runs of --seconds after a warm-up, median shown.\n"
+    printf("method: one process, in memory, TLS 1.3 unless the row says TLS 1.2; the client\n"
+           "  verifies the chain (trust-bundle.pem) and the name localhost in both stacks. TLS\n"
+           "  1.2 full handshakes: extended master secret, no tickets or session cache on either\n"
+           "  server. Ours and BoringSSL take turns in 0.1 s slices; each gets 3 runs of\n"
+           "  --seconds after a warm-up, median shown.\n"
            "  Rates are per second of this thread's CPU time (other load does not count). One\n"
            "  handshake = a client's and a server's. MB = 10^6 bytes of application data, one\n"
            "  direction, sealed and opened. Memory: heap in use (mallinfo2) per connection,\n"
@@ -1066,16 +1173,36 @@ static int setup(bench *b) {
         b->srv[k].num_groups = 1;
         b->srv[k].cert_key = &b->ck[k];
     }
+    for (int k = 0; k < NUM_KEYS; k++) {
+        th_config *c12 = &b->cli12[k], *s12 = &b->srv12[k];
+        *c12 = b->cli;
+        *s12 = b->srv[k];
+        c12->versions = s12->versions = kTls12;
+        c12->num_versions = s12->num_versions = 1;
+        c12->cipher_suites = s12->cipher_suites = &kSuites12[k];
+        c12->num_cipher_suites = s12->num_cipher_suites = 1;
+        c12->groups = s12->groups = kX25519P256;
+        c12->num_groups = s12->num_groups = 2;
+    }
     b->tickets = th_ticket_ctx_new(NULL, 0);
-    b->bssl_cli = bssl_ctx(b, -1, 0);
-    b->bssl_srv[KEY_ECDSA] = bssl_ctx(b, KEY_ECDSA, 0);
-    b->bssl_srv[KEY_RSA] = bssl_ctx(b, KEY_RSA, 0);
-    b->bssl_srv_tickets = bssl_ctx(b, KEY_ECDSA, 1);
-    b->bssl_cli_tickets = bssl_ctx(b, -1, 1);
+    b->bssl_cli = bssl_ctx(b, TLS1_3_VERSION, -1, 0, NULL);
+    b->bssl_srv[KEY_ECDSA] = bssl_ctx(b, TLS1_3_VERSION, KEY_ECDSA, 0, NULL);
+    b->bssl_srv[KEY_RSA] = bssl_ctx(b, TLS1_3_VERSION, KEY_RSA, 0, NULL);
+    b->bssl_srv_tickets = bssl_ctx(b, TLS1_3_VERSION, KEY_ECDSA, 1, NULL);
+    b->bssl_cli_tickets = bssl_ctx(b, TLS1_3_VERSION, -1, 1, NULL);
+    int ok12 = 1;
+    for (int k = 0; k < NUM_KEYS; k++) {
+        b->bssl_cli12[k] = bssl_ctx(b, TLS1_2_VERSION, -1, 0, kBsslCiphers12[k]);
+        b->bssl_srv12[k] = bssl_ctx(b, TLS1_2_VERSION, k, 0, kBsslCiphers12[k]);
+        ok12 = ok12 && b->bssl_cli12[k] != NULL && b->bssl_srv12[k] != NULL;
+    }
+    b->bssl_cli12_tickets = bssl_ctx(b, TLS1_2_VERSION, -1, 1, kBsslCiphers12[KEY_ECDSA]);
+    b->bssl_srv12_tickets = bssl_ctx(b, TLS1_2_VERSION, KEY_ECDSA, 1, kBsslCiphers12[KEY_ECDSA]);
     b->buf = malloc(BULK_CHUNK);
     b->sink = malloc(BULK_CHUNK);
     if (b->bssl_cli == NULL || b->bssl_srv[0] == NULL || b->bssl_srv[1] == NULL ||
-        b->bssl_srv_tickets == NULL || b->bssl_cli_tickets == NULL || b->buf == NULL ||
+        b->bssl_srv_tickets == NULL || b->bssl_cli_tickets == NULL || !ok12 ||
+        b->bssl_cli12_tickets == NULL || b->bssl_srv12_tickets == NULL || b->buf == NULL ||
         b->sink == NULL) {
         fprintf(stderr, "bench: cannot set up BoringSSL with the keys of %s\n", b->pki);
         return 0;
@@ -1090,7 +1217,11 @@ static void cleanup(bench *b) {
     for (int k = 0; k < NUM_KEYS; k++) {
         th_cert_key_cleanup(&b->ck[k]);
         SSL_CTX_free(b->bssl_srv[k]);
+        SSL_CTX_free(b->bssl_cli12[k]);
+        SSL_CTX_free(b->bssl_srv12[k]);
     }
+    SSL_CTX_free(b->bssl_cli12_tickets);
+    SSL_CTX_free(b->bssl_srv12_tickets);
     X509_STORE_free(b->store);
     th_ticket_ctx_free(b->tickets);
     SSL_CTX_free(b->bssl_cli);
@@ -1117,9 +1248,10 @@ static void default_pki(char *out, size_t out_len) {
 
 static void usage(FILE *f) {
     fprintf(f, "usage: tlsharness bench [--seconds S] [--only NAME] [--json] [--pki DIR]\n\n"
-               "Runs our TLS 1.3 engine and BoringSSL's libssl side by side in this process, in\n"
-               "memory, with the same keys (DIR/server-ecdsa-p256, server-rsa2048, verified\n"
-               "against DIR/trust-bundle.pem), and prints metric | ours | BoringSSL | ratio.\n"
+               "Runs our engine and BoringSSL's libssl side by side in this process (TLS 1.3, and\n"
+               "TLS 1.2 rows), in memory, with the same keys (DIR/server-ecdsa-p256,\n"
+               "server-rsa2048, verified against DIR/trust-bundle.pem), and prints\n"
+               "metric | ours | BoringSSL | ratio.\n"
                "Each measurement runs S seconds (default 2) after a warm-up, three times; the\n"
                "median is reported. Goals are printed, never asserted.\n\n"
                "  --seconds S   seconds per run (default 2)\n"
@@ -1209,6 +1341,16 @@ int th_cli_bench(int argc, char **argv) {
     if (wanted(&b, ROW_RESUMED)) {
         run_resumed_row(&b, &rows[ROW_RESUMED]);
         done[ROW_RESUMED] = 1;
+    }
+    for (int k = 0; k < NUM_KEYS; k++) {
+        if (wanted(&b, ROW_HS12_ECDSA + k)) {
+            run_handshake12_row(&b, k, &rows[ROW_HS12_ECDSA + k]);
+            done[ROW_HS12_ECDSA + k] = 1;
+        }
+    }
+    if (wanted(&b, ROW_RESUMED12)) {
+        run_resumed12_row(&b, &rows[ROW_RESUMED12]);
+        done[ROW_RESUMED12] = 1;
     }
     for (int i = 0; i < 3; i++) {
         if (wanted(&b, ROW_BULK_AES128 + i)) {

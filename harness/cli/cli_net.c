@@ -6,10 +6,12 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "kex.h"
+#include "keys12.h"
 #include "keys13.h"
 #include "names.h"
 
@@ -171,8 +173,45 @@ int th_cli_flush(int fd, th_conn *c) {
 
 /* 1 if the engine can use |value| of |kind|. */
 static int usable(th_cli_list_kind kind, uint16_t value) {
-    return kind == TH_CLI_LIST_GROUPS ? th_kex_group_supported(value)
-                                      : th_suite_hash(value) != NULL;
+    return kind == TH_CLI_LIST_GROUPS
+               ? th_kex_group_supported(value)
+               : th_suite_hash(value) != NULL || th_tls12_suite_find(value) != NULL;
+}
+
+/* OpenSSL's names of the TLS 1.2 suites the engine supports (`openssl
+ * ciphers -V`), so a --suites list can be copied from an openssl command
+ * line. Its TLS 1.3 names are the IANA ones names.h knows. */
+static const struct {
+    uint16_t value;
+    const char *name;
+} kOpenSslSuiteNames[] = {
+    {TH_TLS_RSA_WITH_AES_128_CBC_SHA, "AES128-SHA"},
+    {TH_TLS_RSA_WITH_AES_256_CBC_SHA, "AES256-SHA"},
+    {TH_TLS_RSA_WITH_AES_128_GCM_SHA256, "AES128-GCM-SHA256"},
+    {TH_TLS_RSA_WITH_AES_256_GCM_SHA384, "AES256-GCM-SHA384"},
+    {TH_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, "ECDHE-ECDSA-AES128-SHA"},
+    {TH_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, "ECDHE-ECDSA-AES256-SHA"},
+    {TH_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, "ECDHE-RSA-AES128-SHA"},
+    {TH_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA, "ECDHE-RSA-AES256-SHA"},
+    {TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, "ECDHE-ECDSA-AES128-GCM-SHA256"},
+    {TH_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {TH_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, "ECDHE-RSA-AES128-GCM-SHA256"},
+    {TH_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, "ECDHE-RSA-AES256-GCM-SHA384"},
+    {TH_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-RSA-CHACHA20-POLY1305"},
+    {TH_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, "ECDHE-ECDSA-CHACHA20-POLY1305"},
+};
+
+static int suite_by_name(const char *name, uint16_t *out) {
+    if (th_cipher_suite_by_name(name, out)) {
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof(kOpenSslSuiteNames) / sizeof(kOpenSslSuiteNames[0]); i++) {
+        if (strcmp(name, kOpenSslSuiteNames[i].name) == 0) {
+            *out = kOpenSslSuiteNames[i].value;
+            return 1;
+        }
+    }
+    return 0;
 }
 
 int th_cli_parse_codes(const char *flag, const char *list, th_cli_list_kind kind, uint16_t *out,
@@ -192,7 +231,7 @@ int th_cli_parse_codes(const char *flag, const char *list, th_cli_list_kind kind
         memcpy(name, p, n);
         name[n] = '\0';
         int known = kind == TH_CLI_LIST_GROUPS ? th_group_by_name(name, &value)
-                                               : th_cipher_suite_by_name(name, &value);
+                                               : suite_by_name(name, &value);
         if (!known) {
             snprintf(err, err_len, "%s: unknown %s '%s'", flag, what, name);
             return 0;
@@ -212,6 +251,81 @@ int th_cli_parse_codes(const char *flag, const char *list, th_cli_list_kind kind
         p = end + 1;
     }
     *out_num = num;
+    return 1;
+}
+
+int th_cli_parse_versions(const char *flag, const char *list, uint16_t *out, size_t *out_num,
+                          char *err, size_t err_len) {
+    static const struct {
+        const char *name;
+        uint16_t version;
+    } kNames[] = {
+        {"tls1.2", TH_VERSION_TLS12},
+        {"1.2", TH_VERSION_TLS12},
+        {"tls1.3", TH_VERSION_TLS13},
+        {"1.3", TH_VERSION_TLS13},
+    };
+    size_t num = 0;
+    const char *p = list;
+    for (;;) {
+        const char *end = strchr(p, ',');
+        size_t n = end != NULL ? (size_t)(end - p) : strlen(p);
+        uint16_t version = 0;
+        for (size_t i = 0; i < sizeof(kNames) / sizeof(kNames[0]); i++) {
+            if (strlen(kNames[i].name) == n && strncasecmp(p, kNames[i].name, n) == 0) {
+                version = kNames[i].version;
+            }
+        }
+        if (version == 0) {
+            snprintf(err, err_len, "%s: unknown version '%.*s' in '%s' (tls1.2, tls1.3)", flag,
+                     (int)(n < 64 ? n : 64), p, list);
+            return 0;
+        }
+        int seen = 0;
+        for (size_t i = 0; i < num; i++) {
+            seen |= out[i] == version;
+        }
+        if (!seen) {
+            out[num++] = version;
+        }
+        if (end == NULL) {
+            break;
+        }
+        p = end + 1;
+    }
+    *out_num = num;
+    return 1;
+}
+
+int th_cli_check_suites(const uint16_t *suites, size_t num_suites, const uint16_t *versions,
+                        size_t num_versions, char *err, size_t err_len) {
+    int enabled12 = 0, enabled13 = num_versions == 0, have12 = 0, have13 = 0;
+    for (size_t i = 0; i < num_versions; i++) {
+        enabled12 |= versions[i] == TH_VERSION_TLS12;
+        enabled13 |= versions[i] == TH_VERSION_TLS13;
+    }
+    if (num_suites == 0) {
+        return 1;
+    }
+    for (size_t i = 0; i < num_suites; i++) {
+        char buf[16];
+        int is12 = th_tls12_suite_find(suites[i]) != NULL;
+        have12 |= is12;
+        have13 |= !is12;
+        if (is12 ? !enabled12 : !enabled13) {
+            snprintf(err, err_len,
+                     "--suites: '%s' is a TLS 1.%c suite but --versions does not "
+                     "enable TLS 1.%c",
+                     th_name_or_hex(th_cipher_suite_name(suites[i]), suites[i], buf, sizeof(buf)),
+                     is12 ? '2' : '3', is12 ? '2' : '3');
+            return 0;
+        }
+    }
+    if ((enabled12 && !have12) || (enabled13 && !have13)) {
+        snprintf(err, err_len, "--suites: no TLS 1.%c suite although --versions enables TLS 1.%c",
+                 enabled12 && !have12 ? '2' : '3', enabled12 && !have12 ? '2' : '3');
+        return 0;
+    }
     return 1;
 }
 
@@ -272,9 +386,13 @@ static void printable(char *out, size_t out_len, th_bytes b) {
 void th_cli_describe(const th_conn_status *st, char *buf, size_t buf_len) {
     char v[16], s[16], g[16], alpn[64] = "-", sni[64] = "-";
     const char *vn = th_name_or_hex(th_version_name(st->version), st->version, v, sizeof(v));
-    const char *sn =
-        th_name_or_hex(th_cipher_suite_name(st->cipher_suite), st->cipher_suite, s, sizeof(s));
-    const char *gn = th_name_or_hex(th_group_name(st->group), st->group, g, sizeof(g));
+    /* A handshake that failed before the suite was chosen has none. */
+    const char *sn = st->cipher_suite == 0 ? "-"
+                                           : th_name_or_hex(th_cipher_suite_name(st->cipher_suite),
+                                                            st->cipher_suite, s, sizeof(s));
+    /* A TLS 1.2 RSA key exchange (and a TLS 1.2 resumption) has no group. */
+    const char *gn =
+        st->group == 0 ? "-" : th_name_or_hex(th_group_name(st->group), st->group, g, sizeof(g));
     if (st->alpn.len != 0) {
         printable(alpn, sizeof(alpn), st->alpn);
     }
@@ -286,11 +404,18 @@ void th_cli_describe(const th_conn_status *st, char *buf, size_t buf_len) {
 }
 
 void th_cli_describe_alert(const th_conn_status *st, char *buf, size_t buf_len) {
-    char a[16];
+    char a[16], b[16];
     if (st->has_alert_received && st->alert_received != TH_ALERT_CLOSE_NOTIFY) {
+        /* An alert we sent before (a warning such as no_renegotiation that
+         * the peer answered with a fatal one) is part of the story. */
+        int sent = st->has_alert_sent && st->alert_sent != TH_ALERT_CLOSE_NOTIFY &&
+                   st->alert_sent != st->alert_received;
         snprintf(
-            buf, buf_len, "received alert %s",
-            th_name_or_hex(th_alert_name(st->alert_received), st->alert_received, a, sizeof(a)));
+            buf, buf_len, "received alert %s%s%s%s",
+            th_name_or_hex(th_alert_name(st->alert_received), st->alert_received, a, sizeof(a)),
+            sent ? " (after we sent " : "",
+            sent ? th_name_or_hex(th_alert_name(st->alert_sent), st->alert_sent, b, sizeof(b)) : "",
+            sent ? ")" : "");
     } else if (st->has_alert_sent && st->alert_sent != TH_ALERT_CLOSE_NOTIFY) {
         snprintf(buf, buf_len, "sent alert %s",
                  th_name_or_hex(th_alert_name(st->alert_sent), st->alert_sent, a, sizeof(a)));

@@ -56,11 +56,30 @@ typedef enum {
 } th_cli_list_kind;
 
 /* Parses the comma-separated names of |list| (names.h spellings, e.g.
- * x25519,secp256r1 or TLS_AES_128_GCM_SHA256) into |out| (TH_CLI_MAX_LIST
- * entries). Names the engine cannot use are refused too. 0 with a message
- * naming |flag| and the bad name in |err|. */
+ * x25519,secp256r1 or TLS_AES_128_GCM_SHA256; cipher suites also by their
+ * OpenSSL names, e.g. ECDHE-ECDSA-AES128-GCM-SHA256) into |out|
+ * (TH_CLI_MAX_LIST entries). Names the engine cannot use (in TLS 1.2 or
+ * 1.3) are refused too. 0 with a message naming |flag| and the bad name in
+ * |err|. */
 int th_cli_parse_codes(const char *flag, const char *list, th_cli_list_kind kind, uint16_t *out,
                        size_t *out_num, char *err, size_t err_len) TH_MUST_USE;
+
+/* Most entries of a --versions list: TLS 1.2 and TLS 1.3. */
+#define TH_CLI_MAX_VERSIONS 2
+
+/* Parses a --versions list ("tls1.2,tls1.3", "1.3"; the names tls1.2,
+ * tls1.3, 1.2 and 1.3, any order, repeats ignored) into |out|
+ * (TH_CLI_MAX_VERSIONS entries). 0 with a message naming |flag| and the bad
+ * name in |err|. */
+int th_cli_parse_versions(const char *flag, const char *list, uint16_t *out, size_t *out_num,
+                          char *err, size_t err_len) TH_MUST_USE;
+
+/* Checks that an explicit --suites list (|num_suites| > 0) holds a suite for
+ * every enabled version (|num_versions| 0 means TLS 1.3 only, the engine's
+ * default) and no suite of a version that is not enabled, so a handshake
+ * never offers a version it has no suite for. 0 with a message in |err|. */
+int th_cli_check_suites(const uint16_t *suites, size_t num_suites, const uint16_t *versions,
+                        size_t num_versions, char *err, size_t err_len) TH_MUST_USE;
 
 /* An ALPN list (comma-separated protocol names, each 1..255 bytes). |storage|
  * receives a copy of |list| that |out| points into; free it when done. 0 with
@@ -72,12 +91,14 @@ int th_cli_parse_alpn(const char *flag, const char *list, char **storage, const 
  * newline and flushes, so the file is usable while the program runs. */
 void th_cli_keylog_to_file(void *file, const char *line);
 
-/* "TLSv1.3 TLS_AES_128_GCM_SHA256 x25519 alpn=h2 sni=localhost" (with hrr
- * when a HelloRetryRequest happened) into |buf|. */
+/* "version=TLS 1.3 suite=TLS_AES_128_GCM_SHA256 group=x25519 alpn=h2
+ * sni=localhost" (with hrr when a HelloRetryRequest happened; group=- for a
+ * TLS 1.2 RSA key exchange or a resumption without one) into |buf|. */
 void th_cli_describe(const th_conn_status *st, char *buf, size_t buf_len);
 
-/* The alert of a failed connection as "sent unknown_ca" / "received
- * handshake_failure" into |buf|. */
+/* The alert of a failed connection as "sent alert unknown_ca" / "received
+ * alert handshake_failure" (with "(after we sent no_renegotiation)" when we
+ * had sent another alert before) into |buf|. */
 void th_cli_describe_alert(const th_conn_status *st, char *buf, size_t buf_len);
 
 #endif

@@ -1,16 +1,14 @@
-/* tlsharness client: a TLS 1.3 client on the engine over one TCP connection.
- * Standard input goes to the server, the server's data to standard output;
- * the negotiated parameters and the server's certificate chain go to stderr.
- *
- * The engine does not hand out the peer's certificates, so the client keeps
- * the server's bytes until the handshake is done and, like Wireshark with a
- * key log, opens the server's handshake records with the
- * SERVER_HANDSHAKE_TRAFFIC_SECRET the engine logged, to print the chain of
- * its Certificate message.
+/* tlsharness client: a TLS 1.3 (and with --versions TLS 1.2) client on the
+ * engine over one TCP connection. Standard input goes to the server, the
+ * server's data to standard output; the negotiated parameters (version
+ * included) and the server's certificate chain (th_conn_peer_chain) go to
+ * stderr.
  *
  * With --resume it connects twice: the first connection only waits for the
- * server's NewSessionTicket and closes, the second offers that session (and
- * with --early-data sends a file as 0-RTT data) and carries standard input. */
+ * server's NewSessionTicket (TLS 1.3; in TLS 1.2 the session, by ticket or
+ * session ID, is known when the handshake ends) and closes, the second
+ * offers that session (and with --early-data sends a file as 0-RTT data) and
+ * carries standard input. */
 #include <errno.h>
 #include <poll.h>
 #include <stdlib.h>
@@ -41,28 +39,48 @@ static void client_usage(FILE *f) {
     fprintf(f,
             "usage: tlsharness client HOST:PORT [options]\n"
             "\n"
-            "Connects with TLS 1.3, prints the negotiated parameters and the server's\n"
-            "certificate chain to stderr, sends standard input to the server and writes\n"
-            "what the server sends to standard output. At end of input it sends\n"
-            "close_notify and exits when the server closes.\n"
+            "Connects with TLS 1.3 (by default; see --versions), prints the negotiated\n"
+            "parameters (version, suite, group, ...) and the server's certificate chain\n"
+            "to stderr, sends standard input to the server and writes what the server\n"
+            "sends to standard output. At end of input it sends close_notify and exits\n"
+            "when the server closes.\n"
             "\n"
+            "  --versions LIST  protocol versions to offer: tls1.3 (default), tls1.2, or\n"
+            "                   tls1.2,tls1.3 (also 1.2, 1.3); the server picks\n"
+            "  --allow-no-ems   TLS 1.2: accept a server without extended_master_secret\n"
+            "                   (RFC 7627; required by default)\n"
+            "  --ocsp           send status_request (RFC 6066 8) and report the OCSP\n"
+            "                   response the server staples (TLS 1.2)\n"
+            "  --accept-renegotiation  TLS 1.2: answer a HelloRequest with a new\n"
+            "                   handshake (secure renegotiation, RFC 5746, only); by default\n"
+            "                   it is refused with a warning no_renegotiation alert\n"
             "  --sni NAME       server_name to send and the name the certificate must match\n"
             "                   (default: HOST unless it is an IP address; an IP address is\n"
             "                   then matched against the certificate's IP SANs)\n"
             "  --alpn LIST      comma-separated ALPN protocols, e.g. h2,http/1.1\n"
             "  --groups LIST    key exchange groups in preference order, e.g.\n"
             "                   x25519,secp256r1,secp384r1 (a key share for the first)\n"
-            "  --suites LIST    TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
-            "                   TLS_CHACHA20_POLY1305_SHA256\n"
+            "  --suites LIST    cipher suites in preference order, IANA or OpenSSL names.\n"
+            "                   TLS 1.3: TLS_AES_128_GCM_SHA256, TLS_AES_256_GCM_SHA384,\n"
+            "                   TLS_CHACHA20_POLY1305_SHA256. TLS 1.2 (needs --versions\n"
+            "                   with tls1.2): TLS_ECDHE_{ECDSA,RSA}_WITH_AES_{128,256}_GCM_*,\n"
+            "                   TLS_ECDHE_{ECDSA,RSA}_WITH_CHACHA20_POLY1305_SHA256,\n"
+            "                   TLS_ECDHE_{ECDSA,RSA}_WITH_AES_{128,256}_CBC_SHA,\n"
+            "                   TLS_RSA_WITH_AES_{128_GCM_SHA256,256_GCM_SHA384},\n"
+            "                   TLS_RSA_WITH_AES_{128,256}_CBC_SHA (e.g. AES128-SHA,\n"
+            "                   ECDHE-ECDSA-AES128-GCM-SHA256). Each enabled version needs\n"
+            "                   one suite in the list\n"
             "  --ca FILE        PEM trust anchors (default: " SYSTEM_BUNDLE ")\n"
             "  --insecure       do not verify the server's certificate\n"
             "  --cert FILE      our certificate chain (PEM), sent when the server asks\n"
             "  --key FILE       its private key (PEM)\n"
             "  --keylog FILE    append NSS key log lines (Wireshark's SSLKEYLOGFILE format)\n"
             "  --resume         connect twice: the first connection waits (up to %d s) for\n"
-            "                   the server's session ticket and closes; the second offers\n"
-            "                   the session (PSK resumption) and carries\n"
-            "                   standard input. Each \"connected:\" line says resumed=yes/no\n"
+            "                   the server's session ticket (TLS 1.2: closes once the\n"
+            "                   handshake is done) and closes; the second offers the\n"
+            "                   session (TLS 1.3 PSK, TLS 1.2 ticket or session ID) and\n"
+            "                   carries standard input. Each \"connected:\" line says\n"
+            "                   resumed=yes/no\n"
             "  --early-data FILE (needs --resume) send FILE as 0-RTT data on the second\n"
             "                   connection; its \"connected:\" line says\n"
             "                   early_data=accepted, rejected, or not-sent (no ticket, or\n"
@@ -119,7 +137,8 @@ static int print_chain(const th_conn *c) {
 
 typedef struct {
     const char *target, *sni, *alpn, *groups, *suites, *ca, *cert, *key, *keylog, *early_data;
-    int insecure, quiet, resume;
+    const char *versions;
+    int insecure, quiet, resume, allow_no_ems, accept_renegotiation, ocsp;
 } client_args;
 
 /* Parses argv; 1 to run, 0 to exit with *status. */
@@ -141,6 +160,17 @@ static int parse_args(int argc, char **argv, client_args *a, int *status) {
         } else if (strcmp(arg, "--resume") == 0) {
             a->resume = 1;
             continue;
+        } else if (strcmp(arg, "--allow-no-ems") == 0) {
+            a->allow_no_ems = 1;
+            continue;
+        } else if (strcmp(arg, "--ocsp") == 0) {
+            a->ocsp = 1;
+            continue;
+        } else if (strcmp(arg, "--accept-renegotiation") == 0) {
+            a->accept_renegotiation = 1;
+            continue;
+        } else if (strcmp(arg, "--versions") == 0) {
+            slot = &a->versions;
         } else if (strcmp(arg, "--early-data") == 0) {
             slot = &a->early_data;
         } else if (strcmp(arg, "--sni") == 0) {
@@ -235,6 +265,8 @@ static int write_stdout(const uint8_t *data, size_t len) {
 /* What one connection does besides its handshake. */
 typedef struct {
     int quiet;
+    /* --ocsp: say whether the server stapled an OCSP response. */
+    int report_ocsp;
     /* --resume: the "connected:" line says resumed=yes/no. */
     int report_resumption;
     /* 0 for the first --resume connection: instead of reading standard input
@@ -270,14 +302,23 @@ static void report_connected(const th_conn *c, const th_conn_status *st, const c
         snprintf(extra, sizeof(extra), " resumed=%s%s%s", st->resumed ? "yes" : "no",
                  early != NULL ? " early_data=" : "", early != NULL ? early : "");
     }
-    /* A resumed handshake has no CertificateVerify (RFC 8446 §2.2). */
+    /* A resumed handshake has no CertificateVerify (RFC 8446 §2.2), a TLS 1.2
+     * RSA key exchange no signed ServerKeyExchange (RFC 5246 §7.4.3). */
     fprintf(stderr, "connected: %s sig=%s%s\n", desc,
-            st->resumed ? "-"
-                        : th_name_or_hex(th_sig_scheme_name(st->sig_scheme), st->sig_scheme, sig,
-                                         sizeof(sig)),
+            st->resumed || st->sig_scheme == 0 ? "-"
+                                               : th_name_or_hex(th_sig_scheme_name(st->sig_scheme),
+                                                                st->sig_scheme, sig, sizeof(sig)),
             extra);
     if (!print_chain(c)) {
         fprintf(stderr, "certificate chain: (none: the session was resumed)\n");
+    }
+    if (plan->report_ocsp) {
+        size_t ocsp_len;
+        if (th_conn_peer_ocsp(c, &ocsp_len) != NULL) {
+            fprintf(stderr, "OCSP response: %zu bytes stapled\n", ocsp_len);
+        } else {
+            fprintf(stderr, "OCSP response: none stapled\n");
+        }
     }
     if (plan->early_data_len != 0 && !st->early_data_offered) {
         if (!plan->have_session) {
@@ -338,12 +379,14 @@ static int run_connection(int fd, th_conn *c, const conn_plan *plan) {
             }
             return 0;
         }
-        /* The first --resume connection closes once it holds a ticket. */
+        /* The first --resume connection closes once it holds a ticket. A
+         * TLS 1.2 session (RFC 5077 ticket or session ID) is complete when the
+         * handshake is: nothing more comes. */
         int waiting_ticket = !plan->use_stdin && st.state == TH_CONN_ESTABLISHED && !st.we_closed;
         int timeout = -1;
         if (waiting_ticket) {
             int64_t left = ticket_deadline - now_ms();
-            if (st.tickets_received > 0 || left <= 0) {
+            if (st.tickets_received > 0 || st.version == TH_VERSION_TLS12 || left <= 0) {
                 if (!th_conn_close(c)) {
                     continue;
                 }
@@ -466,7 +509,7 @@ int th_cli_client(int argc, char **argv) {
     }
     char host[256], err[512];
     uint16_t port;
-    uint16_t groups[TH_CLI_MAX_LIST], suites[TH_CLI_MAX_LIST];
+    uint16_t groups[TH_CLI_MAX_LIST], suites[TH_CLI_MAX_LIST], versions[TH_CLI_MAX_VERSIONS];
     const char *alpn[TH_CLI_MAX_LIST];
     char *alpn_storage = NULL;
     uint8_t *early = NULL;
@@ -488,7 +531,11 @@ int th_cli_client(int argc, char **argv) {
         (a.suites != NULL && !th_cli_parse_codes("--suites", a.suites, TH_CLI_LIST_SUITES, suites,
                                                  &cfg.num_cipher_suites, err, sizeof(err))) ||
         (a.alpn != NULL && !th_cli_parse_alpn("--alpn", a.alpn, &alpn_storage, alpn, &cfg.num_alpn,
-                                              err, sizeof(err)))) {
+                                              err, sizeof(err))) ||
+        (a.versions != NULL && !th_cli_parse_versions("--versions", a.versions, versions,
+                                                      &cfg.num_versions, err, sizeof(err))) ||
+        !th_cli_check_suites(suites, cfg.num_cipher_suites, versions, cfg.num_versions, err,
+                             sizeof(err))) {
         fprintf(stderr, "tlsharness client: %s\n", err);
         goto err;
     }
@@ -506,6 +553,11 @@ int th_cli_client(int argc, char **argv) {
     cfg.groups = groups;
     cfg.cipher_suites = suites;
     cfg.alpn = alpn;
+    cfg.versions = versions;
+    cfg.tls12_allow_no_ems = a.allow_no_ems;
+    cfg.ocsp_stapling = a.ocsp;
+    plan.report_ocsp = a.ocsp;
+    cfg.renegotiation = a.accept_renegotiation ? TH_RENEGOTIATE_ACCEPT : TH_RENEGOTIATE_REFUSE;
     if (a.insecure) {
         cfg.insecure_skip_verify = 1;
     } else {
@@ -552,8 +604,8 @@ int th_cli_client(int argc, char **argv) {
             goto err;
         }
         if (session == NULL) {
-            fprintf(stderr, "tlsharness client: the server sent no session ticket; the second "
-                            "connection is a full handshake\n");
+            fprintf(stderr, "tlsharness client: the server sent no session ticket (nor a TLS 1.2 "
+                            "session ID); the second connection is a full handshake\n");
         }
         /* RFC 8446 §4.6.1: the session goes back only to the server (the
          * same HOST:PORT and server name) that issued it. */

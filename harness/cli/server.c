@@ -1,11 +1,13 @@
-/* tlsharness server: a TLS 1.3 server on the engine. One poll() loop serves
- * up to MAX_CLIENTS connections at once on non-blocking sockets: socket bytes
- * go into th_conn_recv, the engine's output goes back out, and the
- * application data is echoed (--echo) or answered with a small HTTP/1.0
- * response (--http). One line per connection goes to stderr when it ends.
+/* tlsharness server: a TLS 1.3 (and with --versions TLS 1.2) server on the
+ * engine. One poll() loop serves up to MAX_CLIENTS connections at once on
+ * non-blocking sockets: socket bytes go into th_conn_recv, the engine's
+ * output goes back out, and the application data is echoed (--echo) or
+ * answered with a small HTTP/1.0 response (--http). One line per connection
+ * (negotiated version included) goes to stderr when it ends.
  * One ticket context serves the whole process, so a ticket from any
  * connection resumes on any later one (until the process exits: its key is
- * random). */
+ * random); with --session-cache one TLS 1.2 session ID cache does the same
+ * for session IDs. */
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
@@ -19,6 +21,7 @@
 #include <sys/socket.h>
 
 #include "cli.h"
+#include "cli_io.h"
 #include "cli_net.h"
 #include "names.h"
 
@@ -28,6 +31,8 @@
 #define MAX_CERTS 8
 /* Request bytes --http waits for before answering anyway. */
 #define MAX_HTTP_REQUEST 8192
+/* Largest --ocsp-response file. */
+#define MAX_OCSP_RESPONSE (64u * 1024u)
 /* A connection with no progress for this long is dropped. */
 #define IDLE_TIMEOUT_SECONDS 60
 
@@ -41,11 +46,12 @@ static void server_usage(FILE *f) {
     fprintf(f,
             "usage: tlsharness server --port P --cert FILE --key FILE [options]\n"
             "\n"
-            "Serves TLS 1.3 on HOST:P, many connections at once, until killed or until\n"
-            "--max-connections connections have ended. Logs one line per connection to\n"
-            "stderr: peer, version, suite, group, ALPN, SNI, \"resumed\" for a PSK\n"
-            "resumption, early_data=accepted/rejected when the client offered 0-RTT, and\n"
-            "how it ended (the alert on failure).\n"
+            "Serves TLS 1.3 (by default; see --versions) on HOST:P, many connections at\n"
+            "once, until killed or until --max-connections connections have ended. Logs\n"
+            "one line per connection to stderr: peer, version, suite, group (- for a\n"
+            "TLS 1.2 RSA key exchange), ALPN, SNI, \"resumed\" for a resumption,\n"
+            "early_data=accepted/rejected when the client offered 0-RTT, and how it\n"
+            "ended (the alert on failure).\n"
             "\n"
             "  --port P               TCP port (1-65535)\n"
             "  --host ADDR            address to listen on (default 127.0.0.1)\n"
@@ -60,13 +66,34 @@ static void server_usage(FILE *f) {
             "  --require-client-cert  fail with certificate_required without one (needs --ca)\n"
             "  --alpn LIST            comma-separated ALPN protocols in preference order\n"
             "  --groups LIST          key exchange groups in preference order\n"
-            "  --suites LIST          cipher suites in preference order\n"
+            "  --versions LIST        versions served: tls1.3 (default), tls1.2, or\n"
+            "                         tls1.2,tls1.3 (also 1.2, 1.3): TLS 1.3 to clients\n"
+            "                         that offer it, else TLS 1.2 (with the RFC 8446\n"
+            "                         downgrade sentinel in ServerHello.random)\n"
+            "  --suites LIST          cipher suites in preference order, IANA or OpenSSL\n"
+            "                         names (TLS 1.2 ones need tls1.2 in --versions; each\n"
+            "                         enabled version needs one); default: every suite\n"
+            "                         the engine supports for the version (TLS 1.2:\n"
+            "                         ECDHE-ECDSA/ECDHE-RSA with AES-GCM, ChaCha20 and\n"
+            "                         AES-CBC-SHA, RSA key exchange with AES-GCM and\n"
+            "                         AES-CBC-SHA; those the certificate's key allows)\n"
+            "  --allow-no-ems         TLS 1.2: accept a client without\n"
+            "                         extended_master_secret (RFC 7627; required by\n"
+            "                         default)\n"
             "  --echo                 send application data back (the default)\n"
             "  --http                 answer any request with a small HTTP/1.0 200 and close\n"
             "  --keylog FILE          append NSS key log lines (SSLKEYLOGFILE format)\n"
-            "  --no-tickets           send no NewSessionTicket and resume nothing (by default\n"
-            "                         2 tickets follow each handshake, valid for 2 hours,\n"
-            "                         sealed with a key made at start)\n"
+            "  --no-tickets           send no NewSessionTicket and resume no ticket (by\n"
+            "                         default 2 tickets follow each TLS 1.3 handshake and\n"
+            "                         one each TLS 1.2 handshake whose client asks (RFC\n"
+            "                         5077), valid for 2 hours, sealed with a key made at\n"
+            "                         start)\n"
+            "  --ocsp-response FILE   TLS 1.2: staple FILE (a DER OCSP response) in a\n"
+            "                         CertificateStatus to clients that send\n"
+            "                         status_request (RFC 6066 8)\n"
+            "  --session-cache        TLS 1.2: issue session IDs and resume them (RFC 5246\n"
+            "                         7.4.1.2) from a cache of 1024 sessions in memory\n"
+            "                         (needs tls1.2 in --versions)\n"
             "  --early-data N         tickets allow N bytes of 0-RTT data and 0-RTT is\n"
             "                         accepted with them, once per ticket (default 0: off;\n"
             "                         offered early data is then skipped). Accepted early\n"
@@ -83,11 +110,11 @@ static void server_usage(FILE *f) {
 }
 
 typedef struct {
-    const char *host, *ca, *alpn, *groups, *suites, *keylog;
+    const char *host, *ca, *alpn, *groups, *suites, *keylog, *versions, *ocsp;
     const char *certs[MAX_CERTS], *keys[MAX_CERTS];
     size_t num_certs, num_keys;
     uint16_t port;
-    int have_port, http, echo, require_client_cert, no_tickets;
+    int have_port, http, echo, require_client_cert, no_tickets, session_cache, allow_no_ems;
     unsigned long max_connections; /* 0: no limit */
     unsigned long max_early_data;  /* 0: no 0-RTT */
 } server_args;
@@ -143,10 +170,18 @@ static int parse_args(int argc, char **argv, server_args *a, int *status) {
             a->no_tickets = 1;
             continue;
         }
+        if (strcmp(arg, "--session-cache") == 0) {
+            a->session_cache = 1;
+            continue;
+        }
+        if (strcmp(arg, "--allow-no-ems") == 0) {
+            a->allow_no_ems = 1;
+            continue;
+        }
         static const char *const kValued[] = {
-            "--port",       "--host",   "--cert",   "--key",    "--ca",
-            "--alpn",       "--groups", "--suites", "--keylog", "--max-connections",
-            "--early-data",
+            "--port",       "--host",     "--cert",          "--key",    "--ca",
+            "--alpn",       "--groups",   "--suites",        "--keylog", "--max-connections",
+            "--early-data", "--versions", "--ocsp-response",
         };
         int valued = 0;
         for (size_t k = 0; k < sizeof(kValued) / sizeof(kValued[0]); k++) {
@@ -188,6 +223,10 @@ static int parse_args(int argc, char **argv, server_args *a, int *status) {
             a->suites = v;
         } else if (strcmp(arg, "--keylog") == 0) {
             a->keylog = v;
+        } else if (strcmp(arg, "--versions") == 0) {
+            a->versions = v;
+        } else if (strcmp(arg, "--ocsp-response") == 0) {
+            a->ocsp = v;
         } else if (strcmp(arg, "--early-data") == 0) {
             /* max_early_data_size is a uint32 (RFC 8446 §4.2.10). */
             if (!parse_count(v, &a->max_early_data) || a->max_early_data > UINT32_MAX) {
@@ -353,12 +392,14 @@ static void slot_read(client_slot *s, const server_args *a) {
 typedef struct {
     th_config cfg;
     th_ticket_ctx *tickets;
+    th_session_cache *session_cache;
     th_cert_key certs[MAX_CERTS];
     size_t num_certs;
     X509_STORE *store;
     FILE *keylog;
     char *alpn_storage;
-    uint16_t groups[TH_CLI_MAX_LIST], suites[TH_CLI_MAX_LIST];
+    uint8_t *ocsp;
+    uint16_t groups[TH_CLI_MAX_LIST], suites[TH_CLI_MAX_LIST], versions[TH_CLI_MAX_VERSIONS];
     const char *alpn[TH_CLI_MAX_LIST];
 } server_setup;
 
@@ -399,13 +440,47 @@ static int setup(const server_args *a, server_setup *s) {
          !th_cli_parse_codes("--suites", a->suites, TH_CLI_LIST_SUITES, s->suites,
                              &s->cfg.num_cipher_suites, err, sizeof(err))) ||
         (a->alpn != NULL && !th_cli_parse_alpn("--alpn", a->alpn, &s->alpn_storage, s->alpn,
-                                               &s->cfg.num_alpn, err, sizeof(err)))) {
+                                               &s->cfg.num_alpn, err, sizeof(err))) ||
+        (a->versions != NULL && !th_cli_parse_versions("--versions", a->versions, s->versions,
+                                                       &s->cfg.num_versions, err, sizeof(err))) ||
+        !th_cli_check_suites(s->suites, s->cfg.num_cipher_suites, s->versions, s->cfg.num_versions,
+                             err, sizeof(err))) {
         fprintf(stderr, "tlsharness server: %s\n", err);
         return 0;
     }
     s->cfg.groups = s->groups;
     s->cfg.cipher_suites = s->suites;
     s->cfg.alpn = s->alpn;
+    s->cfg.versions = s->versions;
+    s->cfg.tls12_allow_no_ems = a->allow_no_ems;
+    if (a->session_cache) {
+        int tls12 = 0;
+        for (size_t i = 0; i < s->cfg.num_versions; i++) {
+            tls12 |= s->versions[i] == TH_VERSION_TLS12;
+        }
+        if (!tls12) {
+            fprintf(stderr, "tlsharness server: --session-cache: session IDs are TLS 1.2 only; "
+                            "add tls1.2 to --versions\n");
+            return 0;
+        }
+        s->session_cache = th_session_cache_new(0);
+        if (s->session_cache == NULL) {
+            fprintf(stderr, "tlsharness server: cannot make the session cache\n");
+            return 0;
+        }
+        s->cfg.session_cache = s->session_cache;
+    }
+    if (a->ocsp != NULL) {
+        size_t len;
+        if (!th_cli_read_file(a->ocsp, MAX_OCSP_RESPONSE, &s->ocsp, &len, err, sizeof(err)) ||
+            len == 0) {
+            fprintf(stderr, "tlsharness server: --ocsp-response: %s\n",
+                    s->ocsp == NULL ? err : "the file is empty");
+            return 0;
+        }
+        s->cfg.ocsp_response = s->ocsp;
+        s->cfg.ocsp_response_len = len;
+    }
     if (a->keylog != NULL) {
         s->keylog = fopen(a->keylog, "a");
         if (s->keylog == NULL) {
@@ -425,10 +500,12 @@ static void setup_cleanup(server_setup *s) {
     }
     X509_STORE_free(s->store);
     th_ticket_ctx_free(s->tickets);
+    th_session_cache_free(s->session_cache);
     if (s->keylog != NULL) {
         fclose(s->keylog);
     }
     free(s->alpn_storage);
+    free(s->ocsp);
 }
 
 /* Accepts one connection into a free slot. */

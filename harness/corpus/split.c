@@ -21,6 +21,7 @@
 #include "encrypted_extensions.h"
 #include "ext_types.h"
 #include "finished.h"
+#include "handshake_seeds.h"
 #include "handshake.h"
 #include "key_update.h"
 #include "message_hash.h"
@@ -587,6 +588,31 @@ int th_split_conn(th_seed_set *set, const char *source, const th_bssl_conn *conn
     }
     for (int from = 0; from < 2 && !oom; from++) {
         emit_records(&s, &oom, from, conn->wire[from], conn->wire_len[from], conn->version);
+    }
+    /* TLS 1.2: each direction as the peer's bytes of a whole-handshake
+     * target (the server's flight for our client, the client's for our
+     * server). Our engine's randoms and key shares differ from BoringSSL's,
+     * so a replay reaches the first protected record and fails there; the
+     * plaintext flights (hellos, certificates, key exchanges, CertificateRequest,
+     * NewSessionTicket, abbreviated handshakes) are the point. TLS 1.3
+     * flights are left out: after the ServerHello they are all protected,
+     * and the targets' own seeds cover TLS 1.3. */
+    if (conn->version == TH_VERSION_TLS12) {
+        static const char *const kTargets[2] = {"handshake_server_no_fuzzer_mode",
+                                                "handshake_client_no_fuzzer_mode"};
+        for (int from = 0; from < 2 && !oom; from++) {
+            CBB seed;
+            if (conn->wire_len[from] == 0) {
+                continue;
+            }
+            if (!CBB_init(&seed, conn->wire_len[from] + conn->wire_len[from] / 256 + 1) ||
+                !th_fuzz_handshake_input(&seed, conn->wire[from], conn->wire_len[from])) {
+                oom = 1;
+            } else {
+                add(&s, &oom, kTargets[from], source, CBB_data(&seed), CBB_len(&seed));
+            }
+            CBB_cleanup(&seed);
+        }
     }
     th_split_cleanup(&s);
     return !oom;

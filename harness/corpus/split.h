@@ -10,6 +10,7 @@
  *   each record / each direction  -> record / record_stream
  *   TLS 1.3 content + type + 0, 1 or 16 zero bytes -> inner_plaintext
  *   Hash(ClientHello1) before a HelloRetryRequest   -> message_hash
+ *   each direction of a TLS 1.2 connection -> handshake_client/server_no_fuzzer_mode
  * A message a parser rejects is still kept as a seed and reported as a
  * warning on the set (BoringSSL sent it, so a rejection may be a codec bug). */
 #ifndef TH_CORPUS_SPLIT_H

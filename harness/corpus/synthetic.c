@@ -1,5 +1,6 @@
 #include "synthetic.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include <openssl/mem.h>
@@ -8,6 +9,7 @@
 #include "empty_messages.h"
 #include "ext_types.h"
 #include "fuzz.h"
+#include "handshake_seeds.h"
 #include "server_key_exchange.h"
 
 /* Writes with |write| into a fresh CBB and adds the bytes as a seed. */
@@ -67,20 +69,37 @@ int th_corpus_synthetic(th_seed_set *set) {
 
     uint16_t schemes[] = {TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_RSA_PSS_RSAE_SHA256, TH_SIG_ED25519,
                           TH_SIG_RSA_PKCS1_SHA256, 0x0a0a /* GREASE */};
-    /* Our own client and server, for the whole-handshake targets. */
-    CBB to_client, to_server;
-    if (!CBB_init(&to_client, 1024) || !CBB_init(&to_server, 1024) ||
-        !th_fuzz_handshake13_seeds(&to_client, &to_server) ||
-        !th_seed_set_add(set, "handshake_client_no_fuzzer_mode", "self", CBB_data(&to_client),
-                         CBB_len(&to_client)) ||
-        !th_seed_set_add(set, "handshake_server_no_fuzzer_mode", "self", CBB_data(&to_server),
-                         CBB_len(&to_server))) {
+    /* Our own client and server, for the whole-handshake targets: one
+     * complete handshake per variant (TLS 1.3, TLS 1.2 per suite family,
+     * client authentication, resumption), each replaying to an established
+     * connection. A variant that does not complete is a warning, not a
+     * failure of the whole corpus. */
+    for (size_t i = 0; i < th_fuzz_handshake_num_variants(); i++) {
+        const char *variant = th_fuzz_handshake_variant_name(i);
+        CBB to_client, to_server;
+        if (!CBB_init(&to_client, 1024) || !CBB_init(&to_server, 1024)) {
+            CBB_cleanup(&to_client);
+            return 0;
+        }
+        char kind[64];
+        snprintf(kind, sizeof(kind), "self-%s", variant);
+        int ok = 1;
+        if (!th_fuzz_handshake_variant_seeds(i, &to_client, &to_server)) {
+            ok = th_seed_set_warn(set, "self handshake %s did not complete", variant);
+        } else {
+            ok = (CBB_len(&to_client) == 0 ||
+                  th_seed_set_add(set, "handshake_client_no_fuzzer_mode", kind,
+                                  CBB_data(&to_client), CBB_len(&to_client))) &&
+                 (CBB_len(&to_server) == 0 ||
+                  th_seed_set_add(set, "handshake_server_no_fuzzer_mode", kind,
+                                  CBB_data(&to_server), CBB_len(&to_server)));
+        }
         CBB_cleanup(&to_client);
         CBB_cleanup(&to_server);
-        return 0;
+        if (!ok) {
+            return 0;
+        }
     }
-    CBB_cleanup(&to_client);
-    CBB_cleanup(&to_server);
 
     const th_ext_signature_algorithms_cert sac = {schemes, sizeof(schemes) / sizeof(schemes[0])};
     ADD_WRITTEN(set, "ext_signature_algorithms_cert", "synthetic",

@@ -36,15 +36,30 @@ typedef enum {
     CS_DONE,   /* established */
 } client_state;
 
+/* What a ClientHello offered, for the checks of the server's answer: the
+ * one we built (kept until it is sent) and the one we sent. */
+typedef struct {
+    uint8_t exts[65536 / 8]; /* extension types */
+    uint16_t suites[64];     /* cipher suites */
+    size_t num_suites;
+    uint16_t groups[64]; /* supported_groups */
+    size_t num_groups;
+    uint16_t schemes[64]; /* signature_algorithms */
+    size_t num_schemes;
+    uint8_t session_id[TH_SESSION_ID_MAX_LEN];
+    size_t session_id_len;
+    uint8_t random[TH_RANDOM_LEN];
+    uint8_t psk_modes; /* psk_key_exchange_modes: bit 1 << mode */
+    /* key_share: the groups and public keys (views into the message the
+     * offer was taken from, valid only while it is noted). */
+    th_ext_key_share_ch shares;
+    int has_shares; /* a key_share that parses */
+} ch_offer;
+
 typedef struct {
     client_state st;
-    uint8_t sent_exts[65536 / 8]; /* extension types in our last ClientHello */
-    uint16_t suites[64];          /* cipher suites of our last ClientHello */
-    size_t num_suites;
-    uint16_t groups[64]; /* supported_groups of our last ClientHello */
-    size_t num_groups;
-    uint16_t schemes[64]; /* signature_algorithms of our last ClientHello */
-    size_t num_schemes;
+    ch_offer built; /* the ClientHello last built, not yet sent */
+    ch_offer sent;  /* the ClientHello last sent (sent.shares unused) */
     uint16_t hrr_suite;
     int ccs_sent; /* compatibility mode CCS (RFC 8446 §D.4) */
     int early_accepted;
@@ -65,51 +80,8 @@ static client_st *CST(th_ep *ep) {
     return ep->role_state;
 }
 
-static const uint16_t kDefaultSuites[] = {TH_TLS_AES_128_GCM_SHA256, TH_TLS_AES_256_GCM_SHA384,
-                                          TH_TLS_CHACHA20_POLY1305_SHA256};
-static const uint16_t kDefaultGroups[] = {TH_GROUP_X25519, TH_GROUP_SECP256R1, TH_GROUP_SECP384R1};
-static const uint16_t kDefaultSchemes[] = {
-    TH_SIG_ECDSA_SECP256R1_SHA256, TH_SIG_ECDSA_SECP384R1_SHA384, TH_SIG_RSA_PSS_RSAE_SHA256,
-    TH_SIG_RSA_PSS_RSAE_SHA384,    TH_SIG_RSA_PSS_RSAE_SHA512,    TH_SIG_ED25519};
-
-static const uint16_t *cfg_suites(th_ep *ep, size_t *n) {
-    if (ep->cfg->num_cipher_suites != 0) {
-        *n = ep->cfg->num_cipher_suites;
-        return ep->cfg->cipher_suites;
-    }
-    *n = sizeof(kDefaultSuites) / sizeof(kDefaultSuites[0]);
-    return kDefaultSuites;
-}
-
-static const uint16_t *cfg_groups(th_ep *ep, size_t *n) {
-    if (ep->cfg->num_groups != 0) {
-        *n = ep->cfg->num_groups;
-        return ep->cfg->groups;
-    }
-    *n = sizeof(kDefaultGroups) / sizeof(kDefaultGroups[0]);
-    return kDefaultGroups;
-}
-
-static const uint16_t *cfg_schemes(th_ep *ep, size_t *n) {
-    if (ep->cfg->num_sig_schemes != 0) {
-        *n = ep->cfg->num_sig_schemes;
-        return ep->cfg->sig_schemes;
-    }
-    *n = sizeof(kDefaultSchemes) / sizeof(kDefaultSchemes[0]);
-    return kDefaultSchemes;
-}
-
 static int ext_sent(th_ep *ep, uint16_t type) {
-    return (CST(ep)->sent_exts[type >> 3] >> (type & 7)) & 1;
-}
-
-static int in_list(const uint16_t *l, size_t n, uint16_t v) {
-    for (size_t i = 0; i < n; i++) {
-        if (l[i] == v) {
-            return 1;
-        }
-    }
-    return 0;
+    return (CST(ep)->sent.exts[type >> 3] >> (type & 7)) & 1;
 }
 
 /* 1 when this connection offers the ticket (a `resume` scenario after the
@@ -119,7 +91,7 @@ static int offer_psk(th_ep *ep) {
         return 0;
     }
     size_t n;
-    const uint16_t *suites = cfg_suites(ep, &n);
+    const uint16_t *suites = ep_our_suites(ep, &n);
     for (size_t i = 0; i < n; i++) {
         if (th_suite_hash(suites[i]) != NULL &&
             th_suite_hash(suites[i]) == th_suite_hash(ep->ticket.suite)) {
@@ -142,7 +114,7 @@ static int client_start(th_ep *ep) {
         ep->session_id_len = 32;
     }
     size_t ng;
-    const uint16_t *groups = cfg_groups(ep, &ng);
+    const uint16_t *groups = ep_our_groups(ep, &ng);
     const uint16_t *shares = groups;
     size_t ns = ng > 0 ? 1 : 0;
     if (ep->cfg->has_key_shares) {
@@ -182,58 +154,6 @@ static void client_cleanup(th_ep *ep) {
 
 /* ---- building --------------------------------------------------------- */
 
-/* Buffers owned while one message is built (extension bodies). */
-typedef struct {
-    uint8_t *bufs[48];
-    size_t n;
-} scratch;
-
-static void scratch_free(scratch *s) {
-    for (size_t i = 0; i < s->n; i++) {
-        OPENSSL_free(s->bufs[i]);
-    }
-    s->n = 0;
-}
-
-/* Finishes |cbb| into a buffer kept in |s| and returns it as a view. */
-static int scratch_take(scratch *s, CBB *cbb, th_bytes *out) {
-    uint8_t *p;
-    size_t len;
-    if (s->n == sizeof(s->bufs) / sizeof(s->bufs[0]) || !CBB_finish(cbb, &p, &len)) {
-        CBB_cleanup(cbb);
-        return 0;
-    }
-    s->bufs[s->n++] = p;
-    out->data = p;
-    out->len = len;
-    return 1;
-}
-
-/* Sets (replaces or adds) the body of |type| in |block|. */
-static int block_set(th_ext_block *block, uint16_t type, th_bytes body) {
-    for (size_t i = 0; i < block->num_exts; i++) {
-        if (block->exts[i].type == type) {
-            block->exts[i].body = body;
-            return 1;
-        }
-    }
-    /* Before pre_shared_key, which stays last (RFC 8446 §4.2.11). */
-    size_t n = block->num_exts;
-    if (n > 0 && block->exts[n - 1].type == TH_EXT_PRE_SHARED_KEY) {
-        th_ext psk = block->exts[n - 1];
-        block->exts[n - 1].type = type;
-        block->exts[n - 1].body = body;
-        return th_ext_block_add(block, psk.type, psk.body);
-    }
-    return th_ext_block_add(block, type, body);
-}
-
-static int u16_list_body(scratch *s, size_t prefix, const uint16_t *v, size_t n, th_bytes *out) {
-    CBB c;
-    return CBB_init(&c, 2 * n + 2) && th_write_u16_list(&c, prefix, v, n) &&
-           scratch_take(s, &c, out);
-}
-
 /* uint16 values of an INT_LIST set. */
 static uint16_t *ints16(const th_sc_value *v, size_t *n) {
     uint16_t *out = calloc(v->num + 1, sizeof(*out));
@@ -246,30 +166,21 @@ static uint16_t *ints16(const th_sc_value *v, size_t *n) {
     return out;
 }
 
-static int alpn_body(scratch *s, char **names, size_t n, th_bytes *out) {
-    CBB c, list, name;
-    if (!CBB_init(&c, 64) || !CBB_add_u16_length_prefixed(&c, &list)) {
-        CBB_cleanup(&c);
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!CBB_add_u8_length_prefixed(&list, &name) ||
-            !CBB_add_bytes(&name, (const uint8_t *)names[i], strlen(names[i]))) {
-            CBB_cleanup(&c);
-            return 0;
-        }
-    }
-    return scratch_take(s, &c, out);
-}
-
-static int sni_body(scratch *s, const char *host, th_bytes *out) {
+/* server_name naming |host| (RFC 6066 §3). */
+static int put_sni(ep_ext_builder *eb, const char *host) {
     th_server_name name = {TH_SNI_HOST_NAME, {(const uint8_t *)host, strlen(host)}};
     th_ext_server_name_ch sni = {&name, 1};
     CBB c;
-    return CBB_init(&c, 64) && th_write_ext_server_name_ch(&c, &sni) && scratch_take(s, &c, out);
+    if (!CBB_init(&c, 64) || !th_write_ext_server_name_ch(&c, &sni) ||
+        !ep_eb_put(eb, TH_EXT_SERVER_NAME, &c)) {
+        CBB_cleanup(&c);
+        return 0;
+    }
+    return 1;
 }
 
-static int key_share_body(th_ep *ep, scratch *s, th_bytes *out) {
+/* key_share with the public keys of our key pairs (RFC 8446 §4.2.8). */
+static int put_key_share(th_ep *ep, ep_ext_builder *eb) {
     th_key_share_entry entries[TH_EP_MAX_SHARES];
     for (size_t i = 0; i < ep->num_kex; i++) {
         entries[i].group = ep->kex[i].group;
@@ -278,7 +189,115 @@ static int key_share_body(th_ep *ep, scratch *s, th_bytes *out) {
     }
     th_ext_key_share_ch ks = {entries, ep->num_kex};
     CBB c;
-    return CBB_init(&c, 128) && th_write_ext_key_share_ch(&c, &ks) && scratch_take(s, &c, out);
+    if (!CBB_init(&c, 128) || !th_write_ext_key_share_ch(&c, &ks) ||
+        !ep_eb_put(eb, TH_EXT_KEY_SHARE, &c)) {
+        CBB_cleanup(&c);
+        return 0;
+    }
+    return 1;
+}
+
+static void offer_cleanup(ch_offer *o) {
+    th_ext_key_share_ch_cleanup(&o->shares);
+    memset(o, 0, sizeof(*o));
+}
+
+/* What |ch| offers (RFC 8446 §4.2: what the server may answer and choose
+ * from). */
+static void offer_of(const th_client_hello *ch, ch_offer *o) {
+    memset(o, 0, sizeof(*o));
+    memcpy(o->random, ch->random, TH_RANDOM_LEN);
+    o->session_id_len = ch->legacy_session_id.len <= sizeof(o->session_id)
+                            ? ch->legacy_session_id.len
+                            : sizeof(o->session_id);
+    if (o->session_id_len != 0) {
+        memcpy(o->session_id, ch->legacy_session_id.data, o->session_id_len);
+    }
+    o->num_suites = ch->num_cipher_suites < 64 ? ch->num_cipher_suites : 64;
+    if (o->num_suites != 0) {
+        memcpy(o->suites, ch->cipher_suites, o->num_suites * sizeof(uint16_t));
+    }
+    for (size_t i = 0; i < ch->extensions.num_exts; i++) {
+        uint16_t t = ch->extensions.exts[i].type;
+        o->exts[t >> 3] |= (uint8_t)(1u << (t & 7));
+        CBS b = th_ext_body(&ch->extensions.exts[i]);
+        uint16_t *vals = NULL;
+        size_t nvals = 0;
+        uint8_t a;
+        if (t == TH_EXT_SUPPORTED_GROUPS && th_parse_u16_list(&b, 2, &vals, &nvals, &a)) {
+            o->num_groups = nvals < 64 ? nvals : 64;
+            memcpy(o->groups, vals, o->num_groups * sizeof(uint16_t));
+        } else if (t == TH_EXT_SIGNATURE_ALGORITHMS &&
+                   th_parse_u16_list(&b, 2, &vals, &nvals, &a)) {
+            o->num_schemes = nvals < 64 ? nvals : 64;
+            memcpy(o->schemes, vals, o->num_schemes * sizeof(uint16_t));
+        } else if (t == TH_EXT_KEY_SHARE && !o->has_shares) {
+            o->has_shares = th_parse_ext_key_share_ch(&b, &o->shares, &a);
+        } else if (t == TH_EXT_PSK_KEY_EXCHANGE_MODES) {
+            th_ext_psk_key_exchange_modes m;
+            if (!th_parse_ext_psk_key_exchange_modes(&b, &m, &a)) {
+                m.modes.len = 0;
+            }
+            for (size_t k = 0; k < m.modes.len; k++) {
+                if (m.modes.data[k] <= TH_PSK_MODE_DHE_KE) {
+                    o->psk_modes |= (uint8_t)(1u << m.modes.data[k]);
+                }
+            }
+        }
+        free(vals);
+    }
+}
+
+/* Our state follows the ClientHello that went out (|wire|, header
+ * included; the built one when our codec cannot parse it): the session id
+ * whose echo we check (RFC 8446 §4.1.3), the random of the key log, the
+ * suites, groups, schemes and extensions the server may pick from, the key
+ * pairs whose public keys were sent (§4.2.8: a server share is usable only
+ * for one of them) and the PSK only if pre_shared_key went out. */
+static void note_client_hello(th_ep *ep, const uint8_t *wire, size_t len) {
+    client_st *st = CST(ep);
+    th_client_hello ch;
+    ch_offer parsed;
+    const ch_offer *o = &st->built;
+    uint8_t alert;
+    CBS cbs;
+    memset(&ch, 0, sizeof(ch));
+    memset(&parsed, 0, sizeof(parsed));
+    if (len >= TH_HANDSHAKE_HEADER_LEN &&
+        (CBS_init(&cbs, wire + TH_HANDSHAKE_HEADER_LEN, len - TH_HANDSHAKE_HEADER_LEN),
+         th_parse_client_hello(&cbs, &ch, &alert))) {
+        offer_of(&ch, &parsed);
+        o = &parsed;
+    }
+    memcpy(ep->session_id, o->session_id, o->session_id_len);
+    ep->session_id_len = o->session_id_len;
+    memcpy(ep->client_random, o->random, TH_RANDOM_LEN);
+    size_t keep = 0;
+    for (size_t i = 0; o == &parsed && i < ep->num_kex; i++) {
+        const th_key_share_entry *e =
+            o->has_shares ? th_ext_key_share_ch_find(&o->shares, ep->kex[i].group) : NULL;
+        if (e != NULL && e->key_exchange.len == ep->kex[i].public_key_len &&
+            memcmp(e->key_exchange.data, ep->kex[i].public_key, e->key_exchange.len) == 0) {
+            if (keep != i) {
+                ep->kex[keep] = ep->kex[i];
+                memset(&ep->kex[i], 0, sizeof(ep->kex[i]));
+            }
+            keep++;
+        } else {
+            th_kex_cleanup(&ep->kex[i]);
+        }
+    }
+    if (o == &parsed) {
+        ep->num_kex = keep;
+    }
+    ep->psk_offered = ep->psk_offered &&
+                      ((o->exts[TH_EXT_PRE_SHARED_KEY >> 3] >> (TH_EXT_PRE_SHARED_KEY & 7)) & 1);
+    memcpy(&st->sent, o, sizeof(st->sent));
+    memset(&st->sent.shares, 0, sizeof(st->sent.shares));
+    st->sent.has_shares = 0;
+    offer_cleanup(&parsed);
+    offer_cleanup(&st->built);
+    th_client_hello_cleanup(&ch);
 }
 
 /* Fills in the PSK binder of a whole ClientHello (RFC 8446 §4.2.11.2): the
@@ -318,16 +337,16 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
                               size_t err_len) {
     client_st *st = CST(ep);
     th_client_hello ch;
-    scratch s;
+    ep_ext_builder eb;
     memset(&ch, 0, sizeof(ch));
-    memset(&s, 0, sizeof(s));
+    memset(&eb, 0, sizeof(eb));
+    eb.psk_last = 1;
     uint16_t *set_suites = NULL;
     uint8_t comp_null = 0, *comp = NULL;
     uint8_t *msg = NULL;
     size_t msg_len = 0;
     int ok = 0;
     const th_sc_set *f;
-    th_bytes body;
     /* Every failure below without its own text is an allocation. */
     snprintf(err, err_len, "out of memory building the client_hello");
 
@@ -355,7 +374,7 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     ch.legacy_session_id.data = ep->session_id;
     ch.legacy_session_id.len = ep->session_id_len;
     size_t n;
-    const uint16_t *suites = cfg_suites(ep, &n);
+    const uint16_t *suites = ep_our_suites(ep, &n);
     for (size_t i = 0; i < n; i++) {
         if (!th_client_hello_add_cipher_suite(&ch, suites[i])) {
             goto done;
@@ -366,11 +385,8 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     ch.has_extensions = 1;
 
     /* The default extensions, in the engine's order. */
-    if (ep->cfg->server_name != NULL) {
-        if (!sni_body(&s, ep->cfg->server_name, &body) ||
-            !th_ext_block_add(&ch.extensions, TH_EXT_SERVER_NAME, body)) {
-            goto done;
-        }
+    if (ep->cfg->server_name != NULL && !put_sni(&eb, ep->cfg->server_name)) {
+        goto done;
     }
     uint16_t versions[8];
     size_t nv = 0;
@@ -380,36 +396,31 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     if (nv == 0) {
         versions[nv++] = TH_VERSION_TLS13;
     }
-    const uint16_t *groups = cfg_groups(ep, &n);
+    const uint16_t *groups = ep_our_groups(ep, &n);
     size_t ngr = n;
-    const uint16_t *schemes = cfg_schemes(ep, &n);
+    const uint16_t *schemes = ep_our_schemes(ep, &n);
     size_t nsc = n;
-    if (!u16_list_body(&s, 1, versions, nv, &body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_SUPPORTED_VERSIONS, body) ||
-        !u16_list_body(&s, 2, groups, ngr, &body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_SUPPORTED_GROUPS, body) ||
-        !key_share_body(ep, &s, &body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_KEY_SHARE, body) ||
-        !u16_list_body(&s, 2, schemes, nsc, &body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_SIGNATURE_ALGORITHMS, body)) {
+    if (!ep_eb_put_u16_list(&eb, TH_EXT_SUPPORTED_VERSIONS, 1, versions, nv) ||
+        !ep_eb_put_u16_list(&eb, TH_EXT_SUPPORTED_GROUPS, 2, groups, ngr) ||
+        !put_key_share(ep, &eb) ||
+        !ep_eb_put_u16_list(&eb, TH_EXT_SIGNATURE_ALGORITHMS, 2, schemes, nsc)) {
         goto done;
     }
-    if (ep->cfg->num_alpn != 0 && (!alpn_body(&s, ep->cfg->alpn, ep->cfg->num_alpn, &body) ||
-                                   !th_ext_block_add(&ch.extensions, TH_EXT_ALPN, body))) {
+    if (ep->cfg->num_alpn != 0 &&
+        !ep_eb_put_alpn(&eb, (const char *const *)ep->cfg->alpn, ep->cfg->num_alpn)) {
         goto done;
     }
-    uint8_t rsl[2] = {(uint8_t)(ep->cfg->record_size_limit >> 8),
-                      (uint8_t)ep->cfg->record_size_limit};
     if (ep->cfg->record_size_limit != 0 &&
-        !th_ext_block_add(&ch.extensions, TH_EXT_RECORD_SIZE_LIMIT, (th_bytes){rsl, 2})) {
+        !ep_eb_put_u16(&eb, TH_EXT_RECORD_SIZE_LIMIT, ep->cfg->record_size_limit)) {
         goto done;
     }
     if (ep->cookie != NULL) {
         /* RFC 8446 §4.2.2: the second ClientHello echoes the cookie. */
         CBB c, inner;
         if (!CBB_init(&c, ep->cookie_len + 2) || !CBB_add_u16_length_prefixed(&c, &inner) ||
-            !CBB_add_bytes(&inner, ep->cookie, ep->cookie_len) || !scratch_take(&s, &c, &body) ||
-            !th_ext_block_add(&ch.extensions, TH_EXT_COOKIE, body)) {
+            !CBB_add_bytes(&inner, ep->cookie, ep->cookie_len) ||
+            !ep_eb_put(&eb, TH_EXT_COOKIE, &c)) {
+            CBB_cleanup(&c);
             goto done;
         }
     }
@@ -418,16 +429,15 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
      * every server issues tickets for; psk_ke applies to the resumption. */
     int ke_only = ep->cfg->psk_ke && !ep->first_connection;
     uint8_t modes[2] = {1, ke_only ? TH_PSK_MODE_KE : TH_PSK_MODE_DHE_KE};
-    if (!th_ext_block_add(&ch.extensions, TH_EXT_PSK_KEY_EXCHANGE_MODES, (th_bytes){modes, 2})) {
+    if (!ep_eb_put_bytes(&eb, TH_EXT_PSK_KEY_EXCHANGE_MODES, modes, 2)) {
         goto done;
     }
     if (ep->cfg->post_handshake_auth &&
-        !th_ext_block_add(&ch.extensions, TH_EXT_POST_HANDSHAKE_AUTH, (th_bytes){NULL, 0})) {
+        !ep_eb_put_bytes(&eb, TH_EXT_POST_HANDSHAKE_AUTH, NULL, 0)) {
         goto done;
     }
     /* RFC 8446 §4.2.10: no early_data in the ClientHello after an HRR. */
-    if (st->want_early && st->st == CS_INIT &&
-        !th_ext_block_add(&ch.extensions, TH_EXT_EARLY_DATA, (th_bytes){NULL, 0})) {
+    if (st->want_early && st->st == CS_INIT && !ep_eb_put_bytes(&eb, TH_EXT_EARLY_DATA, NULL, 0)) {
         goto done;
     }
     th_psk_identity id;
@@ -444,8 +454,8 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
         th_ext_pre_shared_key_ch psk = {&id, 1, &binder, 1, 0};
         CBB c;
         if (!CBB_init(&c, 128) || !th_write_ext_pre_shared_key_ch(&c, &psk) ||
-            !scratch_take(&s, &c, &body) ||
-            !th_ext_block_add(&ch.extensions, TH_EXT_PRE_SHARED_KEY, body)) {
+            !ep_eb_put(&eb, TH_EXT_PRE_SHARED_KEY, &c)) {
+            CBB_cleanup(&c);
             goto done;
         }
     }
@@ -464,7 +474,6 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
                 goto done;
             }
             memcpy(ch.random, v->bytes, TH_RANDOM_LEN);
-            memcpy(ep->client_random, v->bytes, TH_RANDOM_LEN);
             break;
         case TH_SC_F_CH_SESSION_ID:
             ch.legacy_session_id.data = v->bytes;
@@ -505,9 +514,8 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
             uint16_t type = fld == TH_SC_F_CH_SUPPORTED_VERSIONS ? TH_EXT_SUPPORTED_VERSIONS
                             : fld == TH_SC_F_CH_SUPPORTED_GROUPS ? TH_EXT_SUPPORTED_GROUPS
                                                                  : TH_EXT_SIGNATURE_ALGORITHMS;
-            int r = l != NULL &&
-                    u16_list_body(&s, fld == TH_SC_F_CH_SUPPORTED_VERSIONS ? 1 : 2, l, k, &body) &&
-                    block_set(&ch.extensions, type, body);
+            int r = l != NULL && ep_eb_put_u16_list(
+                                     &eb, type, fld == TH_SC_F_CH_SUPPORTED_VERSIONS ? 1 : 2, l, k);
             free(l);
             if (!r) {
                 goto done;
@@ -515,20 +523,17 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
             break;
         }
         case TH_SC_F_CH_KEY_SHARES:
-            if (!key_share_body(ep, &s, &body) ||
-                !block_set(&ch.extensions, TH_EXT_KEY_SHARE, body)) {
+            if (!put_key_share(ep, &eb)) {
                 goto done;
             }
             break;
         case TH_SC_F_CH_ALPN:
-            if (!alpn_body(&s, v->strs, v->num, &body) ||
-                !block_set(&ch.extensions, TH_EXT_ALPN, body)) {
+            if (!ep_eb_put_alpn(&eb, (const char *const *)v->strs, v->num)) {
                 goto done;
             }
             break;
         case TH_SC_F_CH_SERVER_NAME:
-            if (!sni_body(&s, v->str != NULL ? v->str : "", &body) ||
-                !block_set(&ch.extensions, TH_EXT_SERVER_NAME, body)) {
+            if (!put_sni(&eb, v->str != NULL ? v->str : "")) {
                 goto done;
             }
             break;
@@ -544,59 +549,36 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
                     goto done;
                 }
             }
-            if (!scratch_take(&s, &c, &body) ||
-                !block_set(&ch.extensions, TH_EXT_PSK_KEY_EXCHANGE_MODES, body)) {
+            if (!ep_eb_put(&eb, TH_EXT_PSK_KEY_EXCHANGE_MODES, &c)) {
+                CBB_cleanup(&c);
                 goto done;
             }
             break;
         }
-        case TH_SC_F_CH_RECORD_SIZE_LIMIT: {
-            CBB c;
-            if (!CBB_init(&c, 2) || !CBB_add_u16(&c, (uint16_t)v->i) ||
-                !scratch_take(&s, &c, &body) ||
-                !block_set(&ch.extensions, TH_EXT_RECORD_SIZE_LIMIT, body)) {
+        case TH_SC_F_CH_RECORD_SIZE_LIMIT:
+            if (!ep_eb_put_u16(&eb, TH_EXT_RECORD_SIZE_LIMIT, (uint16_t)v->i)) {
                 goto done;
             }
             break;
-        }
         default:
             snprintf(err, err_len, "field %d cannot be set on a client_hello",
                      (int)step->sets[i].field);
             goto done;
         }
     }
-    if (step != NULL &&
-        !ep_apply_ext_ops(&ch.extensions, step->ext_ops, step->num_ext_ops, err, err_len)) {
+    if (!ep_eb_apply_ops(&eb, step, err, err_len)) {
         goto done;
     }
-    /* What the server may answer (RFC 8446 §4.2) and choose from. */
-    memset(st->sent_exts, 0, sizeof(st->sent_exts));
-    for (size_t i = 0; i < ch.extensions.num_exts; i++) {
-        uint16_t t = ch.extensions.exts[i].type;
-        st->sent_exts[t >> 3] |= (uint8_t)(1u << (t & 7));
-        CBS b = th_ext_body(&ch.extensions.exts[i]);
-        uint16_t *vals = NULL;
-        size_t nvals = 0;
-        uint8_t a;
-        if (t == TH_EXT_SUPPORTED_GROUPS && th_parse_u16_list(&b, 2, &vals, &nvals, &a)) {
-            st->num_groups = nvals < 64 ? nvals : 64;
-            memcpy(st->groups, vals, st->num_groups * sizeof(uint16_t));
-        } else if (t == TH_EXT_SIGNATURE_ALGORITHMS &&
-                   th_parse_u16_list(&b, 2, &vals, &nvals, &a)) {
-            st->num_schemes = nvals < 64 ? nvals : 64;
-            memcpy(st->schemes, vals, st->num_schemes * sizeof(uint16_t));
-        }
-        free(vals);
-    }
-    if (ch.legacy_session_id.len <= sizeof(ep->session_id) &&
-        ch.legacy_session_id.data != ep->session_id) {
-        /* The echo is checked against what we sent (RFC 8446 §4.1.3); a
-         * ClientHello2 repeats it by default. */
-        memmove(ep->session_id, ch.legacy_session_id.data, ch.legacy_session_id.len);
-        ep->session_id_len = ch.legacy_session_id.len;
-    }
-    st->num_suites = ch.num_cipher_suites < 64 ? ch.num_cipher_suites : 64;
-    memcpy(st->suites, ch.cipher_suites, st->num_suites * sizeof(uint16_t));
+    /* Borrowed until the message is written; the builder owns it. */
+    ch.extensions = eb.block;
+    /* What we offer, as built: the fallback for a sent message our codec
+     * cannot parse (client_sent notes what went out). */
+    offer_cleanup(&st->built);
+    offer_of(&ch, &st->built);
+    /* Its share bodies are the builder's: the built offer keeps our key
+     * pairs. */
+    th_ext_key_share_ch_cleanup(&st->built.shares);
+    st->built.has_shares = 0;
 
     CBB full, b2;
     if (!CBB_init(&full, 512) || !CBB_add_u8(&full, TH_HS_CLIENT_HELLO) ||
@@ -626,8 +608,9 @@ done:
     OPENSSL_free(msg);
     free(set_suites);
     free(comp);
+    memset(&ch.extensions, 0, sizeof(ch.extensions));
     th_client_hello_cleanup(&ch);
-    scratch_free(&s);
+    ep_eb_cleanup(&eb);
     return ok;
 }
 
@@ -647,139 +630,6 @@ static int compat_ccs(th_ep *ep, char *err, size_t err_len) {
     return ep_send_records(ep, TH_CT_CHANGE_CIPHER_SPEC, kCcs, 1, &o, NULL, err, err_len);
 }
 
-static int build_certificate(th_ep *ep, const th_sc_send *step, CBB *body, char *err,
-                             size_t err_len) {
-    th_certificate ct;
-    memset(&ct, 0, sizeof(ct));
-    th_cert_key other;
-    memset(&other, 0, sizeof(other));
-    const th_cert_key *ck = NULL;
-    const th_sc_set *f = ep_find_set(step, TH_SC_F_CT_CHAIN);
-    if (f != NULL && f->value.str != NULL && strcmp(f->value.str, "empty") != 0) {
-        if (!ep_load_cert(ep, f->value.str, &other, err, err_len)) {
-            return 0;
-        }
-        ck = &other;
-    } else if (f == NULL && ep->cfg->certificate != NULL) {
-        if (ep->cert.num_chain == 0 &&
-            !ep_load_cert(ep, ep->cfg->certificate, &ep->cert, err, err_len)) {
-            return 0;
-        }
-        ck = &ep->cert;
-    }
-    ct.certificate_request_context.data = ep->cr_context;
-    ct.certificate_request_context.len = ep->cr_context_len;
-    if ((f = ep_find_set(step, TH_SC_F_CT_CONTEXT)) != NULL) {
-        ct.certificate_request_context.data = f->value.bytes;
-        ct.certificate_request_context.len = f->value.bytes_len;
-    }
-    int ok = 1;
-    for (size_t i = 0; ck != NULL && i < ck->num_chain && ok; i++) {
-        ok = th_certificate_add_entry(&ct, ck->chain[i]);
-    }
-    ok = ok && th_write_certificate(body, &ct);
-    th_certificate_cleanup(&ct);
-    th_cert_key_cleanup(&other);
-    if (!ok) {
-        snprintf(err, err_len, "cannot write the certificate");
-    }
-    return ok;
-}
-
-static int build_certificate_verify(th_ep *ep, const th_sc_send *step, CBB *body, char *err,
-                                    size_t err_len) {
-    if (ep->cert.num_chain == 0 && ep->cfg->certificate != NULL &&
-        !ep_load_cert(ep, ep->cfg->certificate, &ep->cert, err, err_len)) {
-        return 0;
-    }
-    if (ep->cert.key == NULL) {
-        snprintf(err, err_len, "no certificate key to sign a certificate_verify with");
-        return 0;
-    }
-    uint16_t scheme;
-    uint8_t alert;
-    const th_sc_set *f = ep_find_set(step, TH_SC_F_CV_SCHEME);
-    if (!th_sig_choose_scheme(ep->cert.key, TH_VERSION_TLS13, ep->peer_sig_algs,
-                              ep->num_peer_sig_algs, &scheme, &alert)) {
-        /* No common scheme: sign with one our key has so a step can still
-         * send the message (the peer will refuse it). */
-        size_t n;
-        const uint16_t *l = cfg_schemes(ep, &n);
-        if (!th_sig_choose_scheme(ep->cert.key, TH_VERSION_TLS13, l, n, &scheme, &alert)) {
-            snprintf(err, err_len, "our key can sign none of the schemes");
-            return 0;
-        }
-    }
-    uint16_t wire_scheme = f != NULL ? (uint16_t)f->value.i : scheme;
-    uint16_t sign_scheme = scheme;
-    if (f != NULL && th_sig_scheme_allowed(wire_scheme, ep->cert.key, TH_VERSION_TLS12)) {
-        /* Signed with the named scheme when the key can. */
-        sign_scheme = wire_scheme;
-    }
-    th_cv_sender sender = ep->role == TH_ROLE_CLIENT ? TH_CV_CLIENT : TH_CV_SERVER;
-    if ((f = ep_find_set(step, TH_SC_F_CV_CONTEXT)) != NULL && f->value.str != NULL) {
-        sender = strcmp(f->value.str, "server") == 0 ? TH_CV_SERVER : TH_CV_CLIENT;
-    }
-    uint8_t hash[EVP_MAX_MD_SIZE];
-    size_t hash_len;
-    CBB content;
-    uint8_t *sig = NULL;
-    size_t sig_len = 0;
-    if (!ep_transcript_hash(ep, hash, &hash_len) || !CBB_init(&content, TH_CV_CONTENT_MAX) ||
-        !th_tls13_cv_content(&content, sender, hash, hash_len) ||
-        !th_sig_sign(ep->cert.key, sign_scheme, CBB_data(&content), CBB_len(&content), &sig,
-                     &sig_len)) {
-        CBB_cleanup(&content);
-        snprintf(err, err_len, "signing the certificate_verify failed");
-        return 0;
-    }
-    CBB_cleanup(&content);
-    th_certificate_verify cv = {wire_scheme, {sig, sig_len}};
-    if ((f = ep_find_set(step, TH_SC_F_CV_SIGNATURE)) != NULL) {
-        cv.signature.data = f->value.bytes;
-        cv.signature.len = f->value.bytes_len;
-    }
-    int ok = 1;
-    if (step != NULL && step->flip.part == TH_SC_FLIP_SIGNATURE) {
-        ok = cv.signature.data == sig && ep_flip_bit(sig, sig_len, step->flip.bit);
-        if (!ok) {
-            snprintf(err, err_len, "flip signature: bit %zu is outside the signature",
-                     step->flip.bit);
-        }
-    }
-    ok = ok && th_write_certificate_verify(body, &cv);
-    OPENSSL_free(sig);
-    return ok;
-}
-
-static int build_finished(th_ep *ep, const th_sc_send *step, CBB *body, char *err, size_t err_len) {
-    th_secret mac;
-    const th_secret *base = ep->role == TH_ROLE_CLIENT ? &ep->c_hs : &ep->s_hs;
-    if (CST(ep)->pha) {
-        /* RFC 8446 §4.4: after the handshake, the Finished base key is
-         * client_application_traffic_secret_N. */
-        base = &ep->wr.app.traffic_secret;
-    }
-    if (ep->md == NULL || !ep_finished_mac(ep, base, &mac)) {
-        snprintf(err, err_len, "no handshake secret to compute finished with");
-        return 0;
-    }
-    const th_sc_set *f = ep_find_set(step, TH_SC_F_FIN_VERIFY_DATA);
-    const uint8_t *vd = mac.bytes;
-    size_t vd_len = mac.len;
-    if (f != NULL) {
-        vd = f->value.bytes;
-        vd_len = f->value.bytes_len;
-    } else if (step != NULL && step->flip.part == TH_SC_FLIP_VERIFY_DATA &&
-               !ep_flip_bit(mac.bytes, mac.len, step->flip.bit)) {
-        snprintf(err, err_len, "flip verify_data: bit %zu is outside it", step->flip.bit);
-        return 0;
-    }
-    int ok = CBB_add_bytes(body, vd, vd_len);
-    th_secret_cleanse(&mac);
-    return ok;
-}
-
 /* A NewSessionTicket, EncryptedExtensions or CertificateRequest as a server
  * would write it (with the step's sets and extension edits), sent by the
  * client to test that the peer refuses it. */
@@ -790,7 +640,7 @@ static int build_server_only(th_ep *ep, th_sc_msg msg, const th_sc_send *step, C
     uint8_t ticket[16], nonce[1] = {0};
     uint8_t sa_body[2 + 2 * 8];
     size_t ns;
-    const uint16_t *schemes = cfg_schemes(ep, &ns);
+    const uint16_t *schemes = ep_our_schemes(ep, &ns);
     int ok = 0;
     if (msg == TH_SC_MSG_CERTIFICATE_REQUEST) {
         CBB c;
@@ -831,7 +681,7 @@ static int build_server_only(th_ep *ep, th_sc_msg msg, const th_sc_send *step, C
         ok = th_write_certificate_request(body, &cr);
     }
     if (!ok) {
-        snprintf(err, err_len, "cannot write the %s", ep_msg_name(msg));
+        snprintf(err, err_len, "cannot write the %s", th_sc_msg_name(msg));
     }
 err:
     th_ext_block_cleanup(&exts);
@@ -852,22 +702,29 @@ static int client_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *o
         st->st < CS_DONE && !compat_ccs(ep, err, err_len)) {
         return 0;
     }
+    switch (msg) {
+    case TH_SC_MSG_CERTIFICATE:
+        /* RFC 8446 §4.4.2: the context of the CertificateRequest. */
+        return ep_build_certificate(ep, step, NULL, ep->cr_context, ep->cr_context_len, out, err,
+                                    err_len);
+    case TH_SC_MSG_CERTIFICATE_VERIFY:
+        return ep_build_certificate_verify(ep, step, NULL, ep->peer_sig_algs, ep->num_peer_sig_algs,
+                                           out, err, err_len);
+    case TH_SC_MSG_FINISHED:
+        /* RFC 8446 §4.4: after the handshake, the Finished base key is
+         * client_application_traffic_secret_N. */
+        return ep_build_finished(ep, step, st->pha ? &ep->wr.app.traffic_secret : &ep->c_hs, out,
+                                 err, err_len);
+    default:
+        break;
+    }
     CBB body;
-    if (!CBB_add_u8(out, ep_msg_wire_type(msg)) || !CBB_add_u24_length_prefixed(out, &body)) {
+    if (!CBB_add_u8(out, th_sc_msg_wire_type(msg)) || !CBB_add_u24_length_prefixed(out, &body)) {
         snprintf(err, err_len, "out of memory");
         return 0;
     }
     int ok;
     switch (msg) {
-    case TH_SC_MSG_CERTIFICATE:
-        ok = build_certificate(ep, step, &body, err, err_len);
-        break;
-    case TH_SC_MSG_CERTIFICATE_VERIFY:
-        ok = build_certificate_verify(ep, step, &body, err, err_len);
-        break;
-    case TH_SC_MSG_FINISHED:
-        ok = build_finished(ep, step, &body, err, err_len);
-        break;
     case TH_SC_MSG_END_OF_EARLY_DATA:
         ok = 1;
         break;
@@ -892,7 +749,7 @@ static int client_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *o
         ok = 1;
         break;
     default:
-        snprintf(err, err_len, "the client role cannot build %s", ep_msg_name(msg));
+        snprintf(err, err_len, "the client role cannot build %s", th_sc_msg_name(msg));
         return 0;
     }
     if (ok && !CBB_flush(out)) {
@@ -945,13 +802,9 @@ static int client_sent(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len
     ep->done[msg] = 1;
     switch (msg) {
     case TH_SC_MSG_CLIENT_HELLO:
+        note_client_hello(ep, wire, len);
         if (st->st == CS_HRR) {
             st->st = CS_WAIT_SH2;
-            return 1;
-        }
-        if (st->st != CS_INIT) {
-            /* A ClientHello out of place (a step's deviation) changes no
-             * state: the handshake goes on as it was. */
             return 1;
         }
         st->st = CS_WAIT_SH;
@@ -1014,7 +867,7 @@ static int client_sent(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len
     case TH_SC_MSG_KEY_UPDATE:
         /* RFC 8446 §4.6.3: our traffic moves to the next secret. */
         ep->key_update_due = 0;
-        if (ep->wr.app.suite != 0 && !th_rl_dir_update(&ep->wr.app)) {
+        if (ep->wr.app.suite != 0 && !ep_update_write_key(ep)) {
             snprintf(err, err_len, "key update failed");
             return 0;
         }
@@ -1066,7 +919,7 @@ static int recv_hrr(th_ep *ep, const th_server_hello *sh, const th_ep_event *ev,
         }
         /* RFC 8446 §4.2.8: the selected group must be in supported_groups
          * and not one we already sent a share for: illegal_parameter. */
-        if (!in_list(st->groups, st->num_groups, hrr.selected_group) || had_share) {
+        if (!ep_in_list(st->sent.groups, st->sent.num_groups, hrr.selected_group) || had_share) {
             char gb[32];
             snprintf(why, why_len,
                      "hello_retry_request selects group %s which %s (RFC 8446 "
@@ -1144,7 +997,7 @@ static int recv_server_hello(th_ep *ep, const th_ep_event *ev, int *local, char 
         snprintf(why, why_len,
                  "a %s while the client waits for %s (RFC 8446 §4: "
                  "unexpected_message)",
-                 ep_msg_name(ev->msg),
+                 th_sc_msg_name(ev->msg),
                  st->st == CS_INIT || st->st == CS_HRR ? "nothing (it has not sent its hello)"
                                                        : "a later message");
         return 0;
@@ -1175,7 +1028,7 @@ static int recv_server_hello(th_ep *ep, const th_ep_event *ev, int *local, char 
         PEER_ERR("a legacy_session_id_echo that does not match the client's session id (RFC 8446 "
                  "§4.1.3: illegal_parameter)");
     }
-    if (!in_list(st->suites, st->num_suites, sh.cipher_suite) ||
+    if (!ep_in_list(st->sent.suites, st->sent.num_suites, sh.cipher_suite) ||
         th_suite_hash(sh.cipher_suite) == NULL) {
         PEER_ERR(
             "cipher suite %s, which the client did not offer (RFC 8446 §4.1.3: "
@@ -1191,7 +1044,7 @@ static int recv_server_hello(th_ep *ep, const th_ep_event *ev, int *local, char 
         if (!ext_sent(ep, t)) {
             PEER_ERR("extension %s in the %s, which the client did not send (RFC 8446 §4.2: "
                      "unsupported_extension)",
-                     th_name_or_hex(th_ext_name(t), t, b1, sizeof(b1)), ep_msg_name(ev->msg));
+                     th_name_or_hex(th_ext_name(t), t, b1, sizeof(b1)), th_sc_msg_name(ev->msg));
         }
     }
     if (is_hrr) {
@@ -1223,9 +1076,16 @@ static int recv_server_hello(th_ep *ep, const th_ep_event *ev, int *local, char 
     }
     const th_ext *ks_ext = th_ext_block_find(&sh.extensions, TH_EXT_KEY_SHARE);
     if (ks_ext == NULL) {
-        if (!ep->psk_accepted || !ep->cfg->psk_ke) {
-            PEER_ERR("a server_hello without key_share outside psk_ke mode (RFC 8446 §9.2: "
+        /* RFC 8446 §4.2.11: with the PSK accepted, key_share is required
+         * unless our ClientHello offered psk_ke (illegal_parameter); without
+         * a PSK, §9.2: missing_extension. */
+        if (!ep->psk_accepted) {
+            PEER_ERR("a server_hello without key_share and without a PSK (RFC 8446 §9.2: "
                      "missing_extension)");
+        }
+        if (!((st->sent.psk_modes >> TH_PSK_MODE_KE) & 1)) {
+            PEER_ERR("a server_hello without key_share though the client did not offer psk_ke "
+                     "(RFC 8446 §4.2.11: illegal_parameter)");
         }
     } else {
         th_ext_key_share_sh ks;
@@ -1411,113 +1271,24 @@ err:
 static int recv_certificate(th_ep *ep, const th_ep_event *ev, int *local, char *why,
                             size_t why_len) {
     client_st *st = CST(ep);
-    th_certificate ct;
-    CBS cbs;
-    uint8_t alert;
-    char b1[32], reason[256];
-    th_bytes *ders = NULL;
-    int ok = 0;
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
-    if (!th_parse_certificate(&cbs, &ct, &alert)) {
-        snprintf(why, why_len, "a certificate our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
+    /* RFC 8446 §4.4.2: an empty context, entry extensions answering the
+     * ClientHello's; §4.4.2.4: never an empty chain (decode_error). */
+    ep_cert_rules rules = {NULL, 0, st->sent.exts,
+                           ep->cfg->server_name != NULL ? ep->cfg->server_name : "localhost",
+                           TH_ALERT_DECODE_ERROR};
+    int empty;
+    if (!ep_check_certificate(ep, ev, &rules, &empty, local, why, why_len)) {
         return 0;
     }
-    if (ct.certificate_request_context.len != 0) {
-        PEER_ERR("a server certificate with a non-empty context (RFC 8446 §4.4.2: "
-                 "illegal_parameter)");
-    }
-    if (ct.num_entries == 0) {
-        PEER_ERR("an empty server certificate (RFC 8446 §4.4.2.4: decode_error)");
-    }
-    for (size_t i = 0; i < ct.num_entries; i++) {
-        for (size_t j = 0; j < ct.entries[i].extensions.num_exts; j++) {
-            uint16_t t = ct.entries[i].extensions.exts[j].type;
-            if (!ext_sent(ep, t)) {
-                PEER_ERR("certificate entry extension %s the client did not request (RFC 8446 "
-                         "§4.4.2: unsupported_extension)",
-                         th_name_or_hex(th_ext_name(t), t, b1, sizeof(b1)));
-            }
-        }
-    }
-    ders = calloc(ct.num_entries, sizeof(*ders));
-    if (ders == NULL) {
-        *local = 1;
-        PEER_ERR("out of memory");
-    }
-    for (size_t i = 0; i < ct.num_entries; i++) {
-        ders[i] = ct.entries[i].cert_data;
-    }
-    X509_STORE *store = ep_trust(ep, reason, sizeof(reason));
-    if (store == NULL) {
-        *local = 1;
-        PEER_ERR("%s", reason);
-    }
-    const char *host = ep->cfg->server_name != NULL ? ep->cfg->server_name : "localhost";
-    if (!th_verify_chain(store, ders, ct.num_entries, host, 1, time(NULL), &alert, reason,
-                         sizeof(reason))) {
-        PEER_ERR("a server certificate chain that does not verify: %s (%s)", reason,
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-    }
-    EVP_PKEY_free(ep->peer_key);
-    ep->peer_key = NULL;
-    if (!th_leaf_public_key(ders[0], &ep->peer_key, &alert, reason, sizeof(reason))) {
-        PEER_ERR("a leaf key the client cannot use: %s", reason);
-    }
-    if (!ep_transcript_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        PEER_ERR("transcript failure");
-    }
     st->st = CS_WAIT_CV;
-    ok = 1;
-err:
-    free(ders);
-    th_certificate_cleanup(&ct);
-    return ok;
+    return 1;
 }
 
 static int recv_cv(th_ep *ep, const th_ep_event *ev, int *local, char *why, size_t why_len) {
     client_st *st = CST(ep);
-    th_certificate_verify cv;
-    CBS cbs;
-    uint8_t alert;
-    char b1[32], b2[32];
-    uint8_t hash[EVP_MAX_MD_SIZE];
-    size_t hash_len;
     /* RFC 8446 §4.4.3: one of the schemes our ClientHello offered. */
-    size_t ns = st->num_schemes;
-    const uint16_t *schemes = st->schemes;
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
-    if (!th_parse_certificate_verify(&cbs, &cv, &alert)) {
-        snprintf(why, why_len, "a certificate_verify our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
-    }
-    if (!in_list(schemes, ns, cv.algorithm)) {
-        snprintf(why, why_len,
-                 "a certificate_verify with scheme %s the client did not offer "
-                 "(RFC 8446 §4.4.3: illegal_parameter)",
-                 th_name_or_hex(th_sig_scheme_name(cv.algorithm), cv.algorithm, b1, sizeof(b1)));
-        return 0;
-    }
-    if (!ep_transcript_hash(ep, hash, &hash_len)) {
-        *local = 1;
-        snprintf(why, why_len, "transcript failure");
-        return 0;
-    }
-    if (ep->peer_key == NULL ||
-        !th_tls13_cv_verify(ep->peer_key, cv.algorithm, TH_CV_SERVER, hash, hash_len,
-                            cv.signature.data, cv.signature.len, &alert)) {
-        snprintf(why, why_len,
-                 "a server certificate_verify that does not verify under %s (RFC "
-                 "8446 §4.4.3: %s)",
-                 th_name_or_hex(th_sig_scheme_name(cv.algorithm), cv.algorithm, b1, sizeof(b1)),
-                 th_name_or_hex(th_alert_name(alert), alert, b2, sizeof(b2)));
-        return 0;
-    }
-    if (!ep_transcript_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        snprintf(why, why_len, "transcript failure");
+    if (!ep_check_certificate_verify(ep, ev, st->sent.schemes, st->sent.num_schemes, local, why,
+                                     why_len)) {
         return 0;
     }
     st->st = CS_WAIT_FIN;
@@ -1526,24 +1297,12 @@ static int recv_cv(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
 
 static int recv_finished(th_ep *ep, const th_ep_event *ev, int *local, char *why, size_t why_len) {
     client_st *st = CST(ep);
-    uint8_t hash[EVP_MAX_MD_SIZE];
-    size_t hash_len;
-    uint8_t alert;
-    if (!ep_transcript_hash(ep, hash, &hash_len)) {
-        *local = 1;
-        snprintf(why, why_len, "transcript failure");
-        return 0;
-    }
-    if (!th_tls13_finished_check(ep->md, &ep->s_hs, hash, hash_len, ev->bytes + 4, ev->len - 4,
-                                 &alert)) {
-        snprintf(why, why_len,
-                 "a server finished whose verify_data is wrong (RFC 8446 §4.4.4: "
-                 "decrypt_error)");
+    if (!ep_check_finished(ep, ev, &ep->s_hs, local, why, why_len)) {
         return 0;
     }
     /* Our application key is ready now (a step may use it before our
      * Finished); the handshake key stays current until then. */
-    if (!ep_transcript_add(ep, ev->bytes, ev->len) || !ep_derive_application(ep) ||
+    if (!ep_derive_application(ep) ||
         !ep_set_key(ep, &ep->rd, TH_SC_EPOCH_APPLICATION, 0, &ep->s_ap) ||
         !ep_set_key(ep, &ep->wr, TH_SC_EPOCH_APPLICATION, 0, &ep->c_ap)) {
         *local = 1;
@@ -1604,6 +1363,7 @@ static int recv_nst(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
     t->suite = ep->neg.cipher_suite;
     t->age_add = nst.ticket_age_add;
     t->lifetime = nst.ticket_lifetime;
+    memcpy(t->alpn, ep->neg.alpn, sizeof(t->alpn));
     t->max_early_data = 0;
     const th_ext *ed = th_ext_block_find(&nst.extensions, TH_EXT_EARLY_DATA);
     if (ed != NULL) {
@@ -1620,38 +1380,13 @@ static int recv_nst(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
 
 static int recv_key_update(th_ep *ep, const th_ep_event *ev, int *local, char *why,
                            size_t why_len) {
-    th_key_update ku;
-    CBS cbs;
-    uint8_t alert;
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
     if (CST(ep)->st != CS_DONE) {
         snprintf(why, why_len,
                  "a key_update before the handshake completed (RFC 8446 §4.6.3: "
                  "unexpected_message)");
         return 0;
     }
-    if (!th_parse_key_update(&cbs, &ku, &alert)) {
-        snprintf(why, why_len, "a key_update with a bad request_update (RFC 8446 §4.6.3: %s)",
-                 alert == TH_ALERT_ILLEGAL_PARAMETER ? "illegal_parameter" : "decode_error");
-        return 0;
-    }
-    /* Keep the old key for trial decryption, then move on (§7.2). */
-    th_rl_dir_cleanup(&ep->rd.app_prev);
-    if (!th_rl_dir_set_key(&ep->rd.app_prev, ep->rd.app.suite, &ep->rd.app.traffic_secret)) {
-        *local = 1;
-        snprintf(why, why_len, "key update failed");
-        return 0;
-    }
-    th_rl_dir_set_seq(&ep->rd.app_prev, ep->rd.app.seq);
-    if (!th_rl_dir_update(&ep->rd.app)) {
-        *local = 1;
-        snprintf(why, why_len, "key update failed");
-        return 0;
-    }
-    if (ku.request_update == TH_KEY_UPDATE_REQUESTED) {
-        ep->key_update_due = 1;
-    }
-    return 1;
+    return ep_check_key_update(ep, ev, local, why, why_len);
 }
 
 static int client_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why,
@@ -1710,7 +1445,7 @@ unexpected:
              "%s%s at this point of the handshake (RFC 8446 §4: "
              "unexpected_message)",
              ev->msg != TH_SC_MSG_NONE ? "message " : "handshake type ",
-             ev->msg != TH_SC_MSG_NONE ? ep_msg_name(ev->msg) : "?");
+             ev->msg != TH_SC_MSG_NONE ? th_sc_msg_name(ev->msg) : "?");
     return 0;
 }
 
@@ -1788,6 +1523,19 @@ static th_ep_next client_next(th_ep *ep) {
     return n;
 }
 
+/* A ClientHello other than the first or the answer to a HelloRetryRequest
+ * (a step's deviation) changes no state: the handshake goes on as it was. */
+static int client_out_of_place(th_ep *ep, th_sc_msg msg) {
+    client_state cs = CST(ep)->st;
+    return msg == TH_SC_MSG_CLIENT_HELLO && cs != CS_INIT && cs != CS_HRR;
+}
+
 const th_ep_role th_ep_client_role = {
-    client_start, client_build, client_sent, client_recv, client_next, client_cleanup,
+    .start = client_start,
+    .build = client_build,
+    .sent = client_sent,
+    .out_of_place = client_out_of_place,
+    .recv = client_recv,
+    .next = client_next,
+    .cleanup = client_cleanup,
 };

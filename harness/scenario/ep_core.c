@@ -68,6 +68,8 @@ static void dir_cleanup(th_ep_dir *d) {
     th_rl_dir_cleanup(&d->hs);
     th_rl_dir_cleanup(&d->app);
     th_rl_dir_cleanup(&d->app_prev);
+    th_rl_dir_cleanup(&d->next);
+    th_secret_cleanse(&d->next_of);
     d->cur_epoch = TH_SC_EPOCH_PLAINTEXT;
 }
 
@@ -126,6 +128,8 @@ static void conn_reset(th_ep *ep) {
     EVP_PKEY_free(ep->peer_key);
     ep->peer_key = NULL;
     ep->peer_cert_empty = 0;
+    th_cert_key_cleanup(&ep->alt_cert);
+    ep->sent_cert = NULL;
     free(ep->peer_sig_algs);
     ep->peer_sig_algs = NULL;
     ep->num_peer_sig_algs = 0;
@@ -180,7 +184,7 @@ int ep_send_message(th_ep *ep, th_sc_msg msg, const th_sc_send *step, char *err,
     }
     if (!CBB_finish(&cbb, &wire, &wire_len) || wire_len < TH_HANDSHAKE_HEADER_LEN) {
         CBB_cleanup(&cbb);
-        snprintf(err, err_len, "the %s could not be written", ep_msg_name(msg));
+        snprintf(err, err_len, "the %s could not be written", th_sc_msg_name(msg));
         goto done;
     }
     /* Body-level edits, then the header (RFC 8446 §4: type, uint24 length). */
@@ -222,6 +226,11 @@ int ep_send_message(th_ep *ep, th_sc_msg msg, const th_sc_send *step, char *err,
     out[2] = (uint8_t)(hdr_len >> 8);
     out[3] = (uint8_t)hdr_len;
     size_t times = step != NULL && step->times > 1 ? step->times : 1;
+    /* A message kept out of the transcript, or one the role finds out of
+     * place, is not taken as sent: our keys, transcript and plan stay as
+     * they were, so the peer's answer under its real keys can be read. */
+    int untouched = (step != NULL && step->no_transcript) ||
+                    (ep->ops->out_of_place != NULL && ep->ops->out_of_place(ep, msg));
     const th_sc_record_opts *ro = step != NULL ? &step->rec : NULL;
     const th_sc_flip *flip = step != NULL ? &step->flip : NULL;
     for (size_t i = 0; i < times; i++) {
@@ -238,12 +247,25 @@ int ep_send_message(th_ep *ep, th_sc_msg msg, const th_sc_send *step, char *err,
         /* RFC 8446 §4.4.1: the transcript holds the handshake messages, not
          * NewSessionTicket or KeyUpdate. A message sent `times` over enters
          * it once: a correct peer refuses the copies. */
-        int in_transcript = i == 0 && !(step != NULL && step->no_transcript) &&
-                            msg != TH_SC_MSG_NEW_SESSION_TICKET && msg != TH_SC_MSG_KEY_UPDATE;
+        int in_transcript = i == 0 && !untouched && msg != TH_SC_MSG_NEW_SESSION_TICKET &&
+                            msg != TH_SC_MSG_KEY_UPDATE;
         if (in_transcript && !ep_transcript_add(ep, out, out_len)) {
             snprintf(err, err_len, "transcript update failed");
             goto done;
         }
+    }
+    if (untouched) {
+        /* A message kept out of the transcript still counts as sent for
+         * the plan (`handshake:` goes on after it); one out of place does
+         * not. */
+        int plan_done = step != NULL && step->no_transcript;
+        if (plan_done && msg > TH_SC_MSG_NONE && msg < TH_SC_NUM_MSGS) {
+            ep->done[msg] = 1;
+        }
+        ep_log(ep, "   (%s: our keys and state are unchanged)\n",
+               plan_done ? "no_transcript" : "out of place");
+        ok = 1;
+        goto done;
     }
     ok = ep->ops->sent(ep, msg, out, out_len, err, err_len);
 done:
@@ -278,6 +300,10 @@ static int send_other(th_ep *ep, const th_sc_send *s, char *err, size_t err_len)
             size_t n = s->data != NULL ? s->data_len : 1;
             ep_log(ep, "-> change_cipher_spec\n");
             if (!ep_send_records(ep, TH_CT_CHANGE_CIPHER_SPEC, d, n, &ro, &s->flip, err, err_len)) {
+                return 0;
+            }
+            /* TLS 1.2 (RFC 5246 §7.1): our next records use the new keys. */
+            if (i == 0 && ep->ops->ccs_sent != NULL && !ep->ops->ccs_sent(ep, err, err_len)) {
                 return 0;
             }
             break;
@@ -409,7 +435,7 @@ static void alerts_text(const th_sc_expect *x, char *out, size_t out_len) {
 static void expect_text(const th_sc_expect *x, char *out, size_t out_len) {
     switch (x->kind) {
     case TH_SC_EXPECT_MESSAGE:
-        snprintf(out, out_len, "message %s", ep_msg_name(x->msg));
+        snprintf(out, out_len, "message %s", th_sc_msg_name(x->msg));
         return;
     case TH_SC_EXPECT_ALERT:
         alerts_text(x, out, out_len);
@@ -630,12 +656,13 @@ static int run_expect(th_ep *ep, const th_sc_step *step, ep_result *r) {
         int local = 0;
         char why[TH_EP_TEXT_MAX] = "";
         if (!ep->ops->recv(ep, &ev, &local, why, sizeof(why))) {
-            snprintf(exp, sizeof(exp), "a valid %s", ep_msg_name(x->msg));
+            snprintf(exp, sizeof(exp), "a valid %s", th_sc_msg_name(x->msg));
             set_result(r, local ? TH_EP_ERROR : TH_EP_FAIL, step, exp, "%s", why);
             th_ep_event_cleanup(&ev);
             return 0;
         }
-        if (!ep_check_fields(ep, &ev, x, exp, sizeof(exp), got, sizeof(got))) {
+        if (!(ep->ops->check_fields != NULL ? ep->ops->check_fields : ep_check_fields)(
+                ep, &ev, x, exp, sizeof(exp), got, sizeof(got))) {
             set_result(r, TH_EP_FAIL, step, exp, "%s", got);
             th_ep_event_cleanup(&ev);
             return 0;
@@ -672,14 +699,20 @@ static int run_handshake(th_ep *ep, const th_sc_step *step, const th_sc_handshak
                 return 1;
             }
             if (h != NULL && in_skip(h, next.msg)) {
-                ep_log(ep, "-- %s skipped\n", ep_msg_name(next.msg));
+                ep_log(ep, "-- %s skipped\n", th_sc_msg_name(next.msg));
                 ep->done[next.msg] = 1;
                 continue;
             }
             err[0] = '\0';
+            if (ep->ops->before_send != NULL &&
+                !ep->ops->before_send(ep, next.msg, err, sizeof(err))) {
+                set_result(r, TH_EP_ERROR, step, "to send the default message",
+                           "could not send before %s: %s", th_sc_msg_name(next.msg), err);
+                return 0;
+            }
             if (!ep_send_message(ep, next.msg, NULL, err, sizeof(err))) {
                 set_result(r, TH_EP_ERROR, step, "to send the default message",
-                           "could not send %s: %s", ep_msg_name(next.msg), err);
+                           "could not send %s: %s", th_sc_msg_name(next.msg), err);
                 return 0;
             }
             continue;
@@ -689,7 +722,7 @@ static int run_handshake(th_ep *ep, const th_sc_step *step, const th_sc_handshak
             return 0;
         }
         char exp[TH_EP_TEXT_MAX];
-        snprintf(exp, sizeof(exp), "message %s", ep_msg_name(next.msg));
+        snprintf(exp, sizeof(exp), "message %s", th_sc_msg_name(next.msg));
         if (ev.kind == TH_EP_EV_APP_DATA && ev.epoch == TH_SC_EPOCH_EARLY) {
             /* 0-RTT data read by a server before EndOfEarlyData: kept for a
              * later `expect: application_data`. */
@@ -819,7 +852,7 @@ static const char *step_kind_name(const th_sc_step *s, char *buf, size_t len) {
     case TH_SC_STEP_SEND:
         switch (s->send.kind) {
         case TH_SC_SEND_MESSAGE:
-            snprintf(buf, len, "send %s", ep_msg_name(s->send.msg));
+            snprintf(buf, len, "send %s", th_sc_msg_name(s->send.msg));
             return buf;
         case TH_SC_SEND_CCS:
             return "send change_cipher_spec";
@@ -838,7 +871,7 @@ static const char *step_kind_name(const th_sc_step *s, char *buf, size_t len) {
     case TH_SC_STEP_EXPECT:
         switch (s->expect.kind) {
         case TH_SC_EXPECT_MESSAGE:
-            snprintf(buf, len, "expect %s", ep_msg_name(s->expect.msg));
+            snprintf(buf, len, "expect %s", th_sc_msg_name(s->expect.msg));
             return buf;
         case TH_SC_EXPECT_ALERT:
             return "expect alert";
@@ -962,6 +995,7 @@ int th_ep_run(const th_scenario *sc, th_peer *peer, const th_ep_opts *opts, th_e
     ep->opts = opts;
     ep->role = sc->role;
     ep->ops = sc->role == TH_ROLE_SERVER ? &th_ep_server_role : &th_ep_client_role;
+    ep->ops = ep12_initial_role(sc, ep->ops);
     ep->peer = peer;
     th_hs_reasm_init(&ep->reasm, 0);
     ep->log = open_memstream(&ep->log_buf, &ep->log_size);

@@ -575,7 +575,7 @@ int ep_check_fields(th_ep *ep, const th_ep_event *ev, const th_sc_expect *x, cha
         return 1;
     }
     parsed p;
-    const char *name = ep_msg_name(ev->msg);
+    const char *name = ev->msg != TH_SC_MSG_NONE ? th_sc_msg_name(ev->msg) : "?";
     if (!parse_msg(ev, &p)) {
         snprintf(exp, exp_len, "%s whose fields can be checked", name);
         snprintf(got, got_len, "a %s our codec does not parse", name);

@@ -1,7 +1,8 @@
 /* Internals of the scripted endpoint (endpoint.h), shared by the core
  * (ep_core.c: run loop, steps, expectations; ep_record.c: records both ways;
  * ep_transcript.c: the text transcript and key log) and the two roles
- * (ep_client.c, ep_server.c).
+ * (ep_client.c, ep_server.c), with what both build and check alike in
+ * ep_shared.c.
  *
  * The core owns the connection: the peer, the record layer in both
  * directions with one th_rl_dir per epoch (so `record: {epoch: handshake}`
@@ -19,8 +20,10 @@
  *                   ops and the role's flips (verify_data, signature, binder)
  *   core         -> body / append / truncate / flip body / header type and
  *                   length edits, then records (ep_send_records)
- *   transcript   -> the bytes actually sent are added (unless no_transcript)
- *   role->sent   -> state after sending (keys switch, plan advances)
+ *   transcript   -> the bytes actually sent are added (unless no_transcript
+ *                   or role->out_of_place)
+ *   role->sent   -> state after sending (keys switch, plan advances), not
+ *                   called for no_transcript or out_of_place messages
  *
  * `times: N` on a handshake message sends N copies, each sealed as a new
  * record (a duplicated message; the transcript takes the first); on the
@@ -129,6 +132,10 @@ typedef struct {
      * failure. */
     int (*sent)(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len, char *err,
                 size_t err_len);
+    /* 1 if sending |msg| now is out of place in a way that must not touch
+     * our state (a hello after the hellos are done): the core then keeps it
+     * out of the transcript and does not call |sent|. */
+    int (*out_of_place)(th_ep *ep, th_sc_msg msg);
     /* Processes a received handshake message as a correct endpoint would
      * (transcript: the role adds it with ep_transcript_add where the key
      * schedule needs it; keys; checks). 1 if the peer's message is
@@ -141,10 +148,50 @@ typedef struct {
     th_ep_next (*next)(th_ep *ep);
     /* Frees the role's private state (ep->role_state). */
     void (*cleanup)(th_ep *ep);
+    /* TLS 1.2 hooks (ep12_*.c; NULL in the TLS 1.3 roles). seal: protects
+     * one record of |type| (already the record's type byte) with our write
+     * key after our ChangeCipherSpec, appending header + fragment to |out|.
+     * open: decrypts a protected record with the peer's key into |buf|
+     * (|cap| bytes), 0 with *out_alert. ccs_sent / ccs_recv: a
+     * change_cipher_spec went out / came in (switch the write / read keys).
+     * before_send: the default plan is about to send |msg| (our CCS goes out
+     * before our Finished). */
+    int (*seal)(th_ep *ep, CBB *out, uint8_t type, uint16_t version, const uint8_t *content,
+                size_t len, const th_sc_record_opts *opts);
+    int (*open)(th_ep *ep, const th_record *rec, uint8_t *buf, size_t cap, th_bytes *out,
+                uint8_t *out_alert);
+    int (*ccs_sent)(th_ep *ep, char *err, size_t err_len);
+    void (*ccs_recv)(th_ep *ep, const uint8_t *data, size_t len);
+    int (*before_send)(th_ep *ep, th_sc_msg msg, char *err, size_t err_len);
+    /* Replaces ep_check_fields for this role (TLS 1.2 message forms); NULL:
+     * ep_check_fields. */
+    int (*check_fields)(th_ep *ep, const th_ep_event *ev, const th_sc_expect *x, char *exp,
+                        size_t exp_len, char *got, size_t got_len);
 } th_ep_role;
 
 extern const th_ep_role th_ep_client_role;
 extern const th_ep_role th_ep_server_role;
+/* TLS 1.2 roles (ep12_client.c, ep12_server.c). */
+extern const th_ep_role th_ep12_client_role;
+extern const th_ep_role th_ep12_server_role;
+
+/* The role a scenario starts with: the TLS 1.2 one when our versions hold
+ * tls1.2 but not tls1.3, else |dflt| (ep12_common.c). */
+const th_ep_role *ep12_initial_role(const th_scenario *sc, const th_ep_role *dflt);
+
+/* Version dispatch on a received message (called by the record layer as the
+ * event is made, before any role sees it): a TLS 1.3 client role meeting a
+ * TLS 1.2 ServerHello, or a TLS 1.3 server role meeting a ClientHello that
+ * offers no TLS 1.3, hands the connection to the TLS 1.2 role when our
+ * versions hold tls1.2 (ep12_common.c). */
+void ep12_dispatch(th_ep *ep, const th_ep_event *ev);
+
+/* For the TLS 1.3 client role's ClientHello when our versions also hold
+ * tls1.2: adds extended_master_secret, an empty renegotiation_info,
+ * ec_point_formats and an empty session_ticket, which a TLS 1.2 server
+ * (ours requires EMS by default) needs. Does nothing without tls1.2. 0 when
+ * out of memory. */
+int ep12_client_hello_exts(th_ep *ep, th_ext_block *exts) TH_MUST_USE;
 
 /* ---- the endpoint ----------------------------------------------------- */
 
@@ -155,7 +202,9 @@ typedef struct {
     th_rl_dir hs;          /* [sender]_handshake_traffic_secret */
     th_rl_dir app;         /* [sender]_application_traffic_secret_N */
     th_rl_dir app_prev;    /* read: _N-1 after a KeyUpdate (trial decryption) */
-    th_sc_epoch cur_epoch; /* PLAINTEXT, EARLY, HANDSHAKE or APPLICATION */
+    th_rl_dir next;        /* write: _N+1 for `epoch: next`, derived on use */
+    th_secret next_of;     /* write: the _N that |next| follows */
+    th_sc_epoch cur_epoch; /* PLAINTEXT, EARLY, HANDSHAKE or APPLICATION (never NEXT) */
 } th_ep_dir;
 
 /* What the handshake agreed, as we saw it (expect: negotiated). */
@@ -170,7 +219,8 @@ typedef struct {
     int established; /* both Finished sent / received */
 } th_ep_negotiated;
 
-/* A ticket (client) kept for resumption. */
+/* A ticket kept for resumption (client: the newest received; server: the
+ * newest we issued), across the connections of one run. */
 typedef struct {
     int valid;
     uint16_t suite;
@@ -180,6 +230,9 @@ typedef struct {
     uint32_t age_add;
     uint32_t lifetime;
     uint32_t max_early_data;
+    /* RFC 8446 §4.2.10: the ALPN protocol of the connection the ticket
+     * came from ("" for none), which accepted 0-RTT must keep. */
+    char alpn[256];
 } th_ep_ticket;
 
 struct th_ep {
@@ -198,6 +251,11 @@ struct th_ep {
     /* Trust anchors and our certificate (loaded on demand). */
     X509_STORE *trust;
     th_cert_key cert; /* cfg->certificate; num_chain 0 when none */
+    /* This connection: the chain of a `chain:` set, and the chain our last
+     * Certificate carried (NULL: empty), whose key signs our
+     * CertificateVerify. */
+    th_cert_key alt_cert;
+    const th_cert_key *sent_cert;
 
     /* Records. */
     th_ep_dir rd, wr;
@@ -218,10 +276,9 @@ struct th_ep {
     uint8_t *last_write; /* the bytes of the last write, for `times` replays */
     size_t last_write_len;
     uint16_t peer_record_size_limit; /* what we honour when sealing */
-    /* Server that rejected 0-RTT (RFC 8446 §4.2.10): while > 0 and the read
-     * epoch is HANDSHAKE (or PLAINTEXT after a HelloRetryRequest), protected
-     * records that do not open are dropped (logged) and their length
-     * subtracted. */
+    /* Server that rejected 0-RTT (RFC 8446 §4.2.10): while > 0, protected
+     * records that do not open, or open under the early keys but are not
+     * alerts, are dropped (logged) and their length subtracted. */
     size_t early_skip_budget;
     /* 0-RTT application data received while the handshake plan ran (server
      * role), consumed first by `expect: application_data`. */
@@ -272,9 +329,107 @@ struct th_ep {
     /* Where we are, for mismatch texts. */
     size_t top_step; /* 1-based top-level step index */
     const th_sc_step *cur_step;
+
+    /* TLS 1.2 session kept across connections (ep12_*.c): its session ID
+     * and whether its master secret is the extended one (RFC 7627); suite,
+     * master secret (ticket.psk) and ticket are in |ticket|. */
+    uint8_t sess12_id[32];
+    size_t sess12_id_len;
+    int sess12_ems;
 };
 
 /* ---- helpers the roles use -------------------------------------------- */
+
+/* Our configured cipher suites, groups and signature schemes, or the
+ * engine's defaults when the config names none (ep_shared.c). */
+const uint16_t *ep_our_suites(const th_ep *ep, size_t *out_num);
+const uint16_t *ep_our_groups(const th_ep *ep, size_t *out_num);
+const uint16_t *ep_our_schemes(const th_ep *ep, size_t *out_num);
+
+/* Writes a printf-style text into |buf| (when not NULL) and returns 0:
+ * `return ep_failf(why, why_len, ...)` for a failure with its reason. */
+int ep_failf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* An extension block under construction whose bodies are owned buffers of
+ * the builder (ep_shared.c). Zero it to start; psk_last = 1 keeps a
+ * pre_shared_key last when another extension is added (RFC 8446
+ * §4.2.11). */
+typedef struct {
+    th_ext_block block;
+    uint8_t **bufs;
+    size_t num_bufs;
+    int psk_last;
+} ep_ext_builder;
+
+void ep_eb_cleanup(ep_ext_builder *eb);
+/* Finishes |cbb| into the body of |type|: it replaces the body of the first
+ * extension of that type, or the extension is added. 0 when out of memory
+ * (the caller cleans |cbb| up). */
+int ep_eb_put(ep_ext_builder *eb, uint16_t type, CBB *cbb) TH_MUST_USE;
+/* ep_eb_put of: raw bytes; a uint16; a uint16 list with a |prefix_len|-byte
+ * length; an ALPN list of |n| protocols (RFC 7301 §3.1, written as given). */
+int ep_eb_put_bytes(ep_ext_builder *eb, uint16_t type, const uint8_t *data, size_t len) TH_MUST_USE;
+int ep_eb_put_u16(ep_ext_builder *eb, uint16_t type, uint16_t v) TH_MUST_USE;
+int ep_eb_put_u16_list(ep_ext_builder *eb, uint16_t type, size_t prefix_len, const uint16_t *v,
+                       size_t n) TH_MUST_USE;
+int ep_eb_put_alpn(ep_ext_builder *eb, const char *const *names, size_t n) TH_MUST_USE;
+/* The step's extension edits (ep_apply_ext_ops; |step| may be NULL). */
+int ep_eb_apply_ops(ep_ext_builder *eb, const th_sc_send *step, char *err,
+                    size_t err_len) TH_MUST_USE;
+
+/* 1 if |v| is in |list|. */
+int ep_in_list(const uint16_t *list, size_t num, uint16_t v);
+
+/* The first of our schemes that |peer| lists and |key| can make in TLS 1.3
+ * (RFC 8446 §4.4.3); 0 if none. */
+uint16_t ep_scheme_for(const th_ep *ep, const EVP_PKEY *key, const uint16_t *peer, size_t num_peer);
+
+/* Our authentication messages (RFC 8446 §4.4), whole (header included),
+ * with the step's sets, extension edits and flips (|step| may be NULL).
+ * Certificate: the step's `chain:` ("empty" or a pki name) or our
+ * configured certificate (|dflt| when the config names none; NULL: an empty
+ * chain), context |ctx| unless set; the chain sent is kept in
+ * ep->sent_cert. CertificateVerify: signed over the transcript with the key
+ * of that chain, in our preferred scheme of |peer_schemes|. Finished: the
+ * MAC with |base_key| (zeros before there is one). 0 with |err|. */
+int ep_build_certificate(th_ep *ep, const th_sc_send *step, const char *dflt, const uint8_t *ctx,
+                         size_t ctx_len, CBB *out, char *err, size_t err_len) TH_MUST_USE;
+int ep_build_certificate_verify(th_ep *ep, const th_sc_send *step, const char *dflt,
+                                const uint16_t *peer_schemes, size_t num_peer_schemes, CBB *out,
+                                char *err, size_t err_len) TH_MUST_USE;
+int ep_build_finished(th_ep *ep, const th_sc_send *step, const th_secret *base_key, CBB *out,
+                      char *err, size_t err_len) TH_MUST_USE;
+
+/* What a peer's Certificate must be: its context, the extension types its
+ * entries may carry (a bitmap by type; NULL: none), the name the leaf must
+ * match (NULL: not checked) and the alert refusing an empty chain (0: an
+ * empty chain is acceptable). */
+typedef struct {
+    const uint8_t *context;
+    size_t context_len;
+    const uint8_t *allowed_exts;
+    const char *host;
+    uint8_t empty_alert;
+} ep_cert_rules;
+
+/* The peer's authentication messages checked as a correct endpoint checks
+ * them (RFC 8446 §4.4.2-4.4.4) and added to the transcript: the chain
+ * verified against the trust store (its leaf key kept in ep->peer_key,
+ * *out_empty set), the CertificateVerify signature in one of |offered|,
+ * the Finished MAC with |base_key|. 0 with |why| naming the rule the peer
+ * broke, or with *local = 1 for our failure. */
+int ep_check_certificate(th_ep *ep, const th_ep_event *ev, const ep_cert_rules *rules,
+                         int *out_empty, int *local, char *why, size_t why_len);
+int ep_check_certificate_verify(th_ep *ep, const th_ep_event *ev, const uint16_t *offered,
+                                size_t num_offered, int *local, char *why, size_t why_len);
+int ep_check_finished(th_ep *ep, const th_ep_event *ev, const th_secret *base_key, int *local,
+                      char *why, size_t why_len);
+
+/* The peer's KeyUpdate (RFC 8446 §4.6.3): our read key moves to the next
+ * generation (the old one kept for trial decryption) and an
+ * update_requested makes ep->key_update_due. 0 with |why| for a bad
+ * message, or with *local = 1 for our failure. */
+int ep_check_key_update(th_ep *ep, const th_ep_event *ev, int *local, char *why, size_t why_len);
 
 /* |len| bytes from the DRBG. */
 void ep_random(th_ep *ep, uint8_t *out, size_t len);
@@ -345,6 +500,11 @@ int ep_send_records(th_ep *ep, uint8_t type, const uint8_t *content, size_t len,
 int ep_send_message(th_ep *ep, th_sc_msg msg, const th_sc_send *step, char *err,
                     size_t err_len) TH_MUST_USE;
 
+/* Our KeyUpdate (RFC 8446 §4.6.3): the write direction moves to
+ * application_traffic_secret_N+1; records already sealed under it with
+ * `epoch: next` keep their sequence numbers. 0 on a crypto failure. */
+int ep_update_write_key(th_ep *ep) TH_MUST_USE;
+
 /* Sends an alert (level, desc) under the current epoch (best effort). */
 int ep_send_alert(th_ep *ep, uint8_t level, uint8_t desc, const th_sc_record_opts *opts, char *err,
                   size_t err_len) TH_MUST_USE;
@@ -380,11 +540,6 @@ void ep_keylog(th_ep *ep, th_tls13_secret_id id, const th_secret *secret);
 
 /* Short names for logs and texts. */
 const char *ep_epoch_name(th_sc_epoch epoch);
-
-/* Our name of a message ("server_hello"), independent of the loader's
- * table; "?" for NONE. ep_msg_wire_type: its handshake type byte. */
-const char *ep_msg_name(th_sc_msg msg);
-uint8_t ep_msg_wire_type(th_sc_msg msg);
 
 /* The message a received handshake message (whole, header included) is:
  * HelloRetryRequest told apart from ServerHello by its random. NONE for a

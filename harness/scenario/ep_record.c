@@ -26,7 +26,7 @@ void th_ep_event_describe(const th_ep_event *ev, char *out, size_t out_len) {
         return;
     case TH_EP_EV_MESSAGE:
         if (ev->msg != TH_SC_MSG_NONE) {
-            snprintf(out, out_len, "message %s", ep_msg_name(ev->msg));
+            snprintf(out, out_len, "message %s", th_sc_msg_name(ev->msg));
         } else {
             snprintf(out, out_len, "handshake message of type %u", ev->hs_type);
         }
@@ -63,6 +63,31 @@ void th_ep_event_describe(const th_ep_event *ev, char *out, size_t out_len) {
 
 /* ---- sending ---------------------------------------------------------- */
 
+static int same_secret(const th_secret *a, const th_secret *b) {
+    return a->len == b->len && memcmp(a->bytes, b->bytes, a->len) == 0;
+}
+
+/* wr.next for the current application write key: keyed with
+ * application_traffic_secret_N+1 (RFC 8446 §7.2) from sequence number 0 the
+ * first time, then going on. NULL without an application key. */
+static th_rl_dir *next_slot(th_ep *ep) {
+    th_ep_dir *w = &ep->wr;
+    if (w->app.suite == 0) {
+        return NULL;
+    }
+    if (w->next.suite != 0 && same_secret(&w->next_of, &w->app.traffic_secret)) {
+        return &w->next;
+    }
+    th_rl_dir_cleanup(&w->next);
+    if (!th_rl_dir_set_key(&w->next, w->app.suite, &w->app.traffic_secret) ||
+        !th_rl_dir_update(&w->next)) {
+        th_rl_dir_cleanup(&w->next);
+        return NULL;
+    }
+    w->next_of = w->app.traffic_secret;
+    return &w->next;
+}
+
 static th_rl_dir *write_slot(th_ep *ep, th_sc_epoch epoch) {
     switch (epoch) {
     case TH_SC_EPOCH_EARLY:
@@ -71,9 +96,26 @@ static th_rl_dir *write_slot(th_ep *ep, th_sc_epoch epoch) {
         return &ep->wr.hs;
     case TH_SC_EPOCH_APPLICATION:
         return &ep->wr.app;
+    case TH_SC_EPOCH_NEXT:
+        return next_slot(ep);
     default:
         return NULL;
     }
+}
+
+int ep_update_write_key(th_ep *ep) {
+    th_ep_dir *w = &ep->wr;
+    int ahead = w->next.suite != 0 && same_secret(&w->next_of, &w->app.traffic_secret);
+    uint64_t seq = w->next.seq;
+    if (!th_rl_dir_update(&w->app)) {
+        return 0;
+    }
+    if (ahead) {
+        th_rl_dir_set_seq(&w->app, seq);
+    }
+    th_rl_dir_cleanup(&w->next);
+    th_secret_cleanse(&w->next_of);
+    return 1;
 }
 
 /* Seals |inner| (TLSInnerPlaintext as we built it) under |dir| with the
@@ -125,6 +167,18 @@ static int build_record(th_ep *ep, CBB *out, th_sc_epoch epoch, th_rl_dir *dir, 
         if (!CBB_add_u8(out, t) || !CBB_add_u16(out, version) || !CBB_add_u16(out, (uint16_t)len) ||
             !CBB_add_bytes(out, content, len)) {
             snprintf(err, err_len, "cannot build a plaintext record");
+            return 0;
+        }
+    } else if (ep->ops->seal != NULL) {
+        /* TLS 1.2 (RFC 5246 §6.2.3): no inner type, the record type is the
+         * content's. */
+        uint8_t t = o->has_content_type ? o->content_type : type;
+        if (o->has_outer_type) {
+            t = o->outer_type;
+        }
+        if (!ep->ops->seal(ep, out, t, version, content, len, o)) {
+            snprintf(err, err_len, "cannot seal a %zu-byte TLS 1.2 record (no write key yet?)",
+                     len);
             return 0;
         }
     } else {
@@ -456,6 +510,23 @@ static int content_event(th_ep *ep, th_sc_epoch epoch, uint8_t type, const uint8
     }
 }
 
+/* RFC 8446 §4.2.10: a server that rejected 0-RTT ignores the early data,
+ * "skipping all records with an external content type of application_data"
+ * (after a HelloRetryRequest) or "discarding records which fail
+ * deprotection", "up to the configured max_early_data_size". 1 if |rec| is
+ * skipped under the budget (alerts are read before this is asked). */
+static int skip_early(th_ep *ep, const th_record *rec) {
+    if (ep->early_skip_budget == 0) {
+        return 0;
+    }
+    size_t n =
+        rec->fragment.len < ep->early_skip_budget ? rec->fragment.len : ep->early_skip_budget;
+    ep->early_skip_budget -= n;
+    ep_log(ep, "<- [early] protected record of %zu bytes skipped (0-RTT rejected)\n",
+           rec->fragment.len);
+    return 1;
+}
+
 /* Opens a protected record: the current read key first, then (for an alert
  * sent by a peer that failed before or after a key change) the others. */
 static int open_record(th_ep *ep, const th_record *rec, th_ep_event *ev, int *out_more) {
@@ -484,6 +555,12 @@ static int open_record(th_ep *ep, const th_record *rec, th_ep_event *ev, int *ou
             continue;
         }
         if (th_rl_open(d, rec, buf, rec->fragment.len, &inner, &alert)) {
+            if (inner.type != TH_CT_ALERT && kTrials[i] == TH_SC_EPOCH_EARLY &&
+                skip_early(ep, rec)) {
+                free(buf);
+                *out_more = 1;
+                return 1;
+            }
             if (inner.type == TH_CT_ALERT) {
                 ok = content_event(ep, kTrials[i], inner.type, inner.content.data,
                                    inner.content.len, ev, out_more);
@@ -510,16 +587,7 @@ static int open_record(th_ep *ep, const th_record *rec, th_ep_event *ev, int *ou
         return ok;
     }
     free(buf);
-    if (ep->early_skip_budget > 0 &&
-        (cur == TH_SC_EPOCH_HANDSHAKE || cur == TH_SC_EPOCH_PLAINTEXT)) {
-        /* RFC 8446 §4.2.10: a server that rejected 0-RTT skips the early
-         * data that does not decrypt (or, after a HelloRetryRequest, every
-         * protected record), up to max_early_data_size. */
-        size_t n =
-            rec->fragment.len < ep->early_skip_budget ? rec->fragment.len : ep->early_skip_budget;
-        ep->early_skip_budget -= n;
-        ep_log(ep, "<- [early] protected record of %zu bytes skipped (0-RTT rejected)\n",
-               rec->fragment.len);
+    if (cur != TH_SC_EPOCH_EARLY && skip_early(ep, rec)) {
         *out_more = 1;
         return 1;
     }
@@ -540,6 +608,37 @@ static int open_record(th_ep *ep, const th_record *rec, th_ep_event *ev, int *ou
     }
     ep_log(ep, "<- %s\n", ev->text);
     return 1;
+}
+
+/* TLS 1.2 after the peer's ChangeCipherSpec: every record is protected
+ * (RFC 5246 §6.2.3); a 2-byte alert that does not open is read as a
+ * plaintext alert (a peer that failed before switching keys). */
+static int open_record12(th_ep *ep, const th_record *rec, th_ep_event *ev, int *out_more) {
+    uint8_t *buf = malloc(rec->fragment.len + 1);
+    if (buf == NULL) {
+        return 0;
+    }
+    th_bytes pt;
+    uint8_t alert = 0;
+    int ok = 1;
+    if (ep->ops->open(ep, rec, buf, rec->fragment.len + 1, &pt, &alert)) {
+        ok = content_event(ep, ep->rd.cur_epoch, rec->type, pt.data, pt.len, ev, out_more);
+    } else if (rec->type == TH_CT_ALERT && rec->fragment.len == 2) {
+        ok = content_event(ep, TH_SC_EPOCH_PLAINTEXT, rec->type, rec->fragment.data,
+                           rec->fragment.len, ev, out_more);
+    } else {
+        char ab[32], tb[32];
+        ev->kind = TH_EP_EV_BAD;
+        ev->epoch = ep->rd.cur_epoch;
+        ev->content_type = rec->type;
+        snprintf(ev->text, sizeof(ev->text),
+                 "a TLS 1.2 %s record (%zu bytes) that does not open under the peer's keys (%s)",
+                 th_name_or_hex(th_content_type_name(rec->type), rec->type, tb, sizeof(tb)),
+                 rec->fragment.len, th_name_or_hex(th_alert_name(alert), alert, ab, sizeof(ab)));
+        ep_log(ep, "<- %s\n", ev->text);
+    }
+    free(buf);
+    return ok;
 }
 
 /* Reads more bytes from the peer into rbuf. Returns the read result. */
@@ -581,6 +680,7 @@ static int read_event(th_ep *ep, th_ep_event *ev, unsigned deadline_ms) {
             if (!set_bytes(ev, start, len)) {
                 return 0;
             }
+            ep12_dispatch(ep, ev);
             ep_log_message(ep, "<-", ev->epoch, ev->bytes, ev->len);
             return 1;
         }
@@ -649,6 +749,11 @@ static int read_event(th_ep *ep, th_ep_event *ev, unsigned deadline_ms) {
             ev->epoch = TH_SC_EPOCH_PLAINTEXT;
             ep_log(ep, "<- change_cipher_spec (%zu bytes)\n", rec.fragment.len);
             ok = set_bytes(ev, rec.fragment.data, rec.fragment.len);
+            if (ep->ops->ccs_recv != NULL) {
+                ep->ops->ccs_recv(ep, rec.fragment.data, rec.fragment.len);
+            }
+        } else if (ep->ops->open != NULL && ep->rd.cur_epoch != TH_SC_EPOCH_PLAINTEXT) {
+            ok = open_record12(ep, &rec, ev, &more);
         } else if (rec.type == TH_CT_APPLICATION_DATA &&
                    ep->rd.cur_epoch != TH_SC_EPOCH_PLAINTEXT) {
             ok = open_record(ep, &rec, ev, &more);

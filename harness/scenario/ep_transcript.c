@@ -345,6 +345,8 @@ const char *ep_epoch_name(th_sc_epoch epoch) {
         return "handshake";
     case TH_SC_EPOCH_APPLICATION:
         return "application";
+    case TH_SC_EPOCH_NEXT:
+        return "next application";
     }
     return "?";
 }
@@ -358,7 +360,7 @@ void ep_log_message(th_ep *ep, const char *dir, th_sc_epoch epoch, const uint8_t
         return;
     }
     th_sc_msg m = ep_msg_of_wire(msg, len);
-    const char *name = m != TH_SC_MSG_NONE ? ep_msg_name(m) : NULL;
+    const char *name = m != TH_SC_MSG_NONE ? th_sc_msg_name(m) : NULL;
     char tb[32];
     const char *type_name =
         len > 0 ? th_name_or_hex(th_handshake_type_name(msg[0]), msg[0], tb, sizeof(tb)) : "?";
@@ -398,47 +400,6 @@ void ep_log_message(th_ep *ep, const char *dir, th_sc_epoch epoch, const uint8_t
     json_decref(tree);
 }
 
-static const struct {
-    th_sc_msg msg;
-    const char *name;
-    uint8_t type;
-} kMsgs[] = {
-    {TH_SC_MSG_CLIENT_HELLO, "client_hello", TH_HS_CLIENT_HELLO},
-    {TH_SC_MSG_SERVER_HELLO, "server_hello", TH_HS_SERVER_HELLO},
-    {TH_SC_MSG_HELLO_RETRY_REQUEST, "hello_retry_request", TH_HS_SERVER_HELLO},
-    {TH_SC_MSG_ENCRYPTED_EXTENSIONS, "encrypted_extensions", TH_HS_ENCRYPTED_EXTENSIONS},
-    {TH_SC_MSG_CERTIFICATE_REQUEST, "certificate_request", TH_HS_CERTIFICATE_REQUEST},
-    {TH_SC_MSG_CERTIFICATE, "certificate", TH_HS_CERTIFICATE},
-    {TH_SC_MSG_CERTIFICATE_VERIFY, "certificate_verify", TH_HS_CERTIFICATE_VERIFY},
-    {TH_SC_MSG_FINISHED, "finished", TH_HS_FINISHED},
-    {TH_SC_MSG_END_OF_EARLY_DATA, "end_of_early_data", TH_HS_END_OF_EARLY_DATA},
-    {TH_SC_MSG_NEW_SESSION_TICKET, "new_session_ticket", TH_HS_NEW_SESSION_TICKET},
-    {TH_SC_MSG_KEY_UPDATE, "key_update", TH_HS_KEY_UPDATE},
-    {TH_SC_MSG_SERVER_KEY_EXCHANGE, "server_key_exchange", TH_HS_SERVER_KEY_EXCHANGE},
-    {TH_SC_MSG_SERVER_HELLO_DONE, "server_hello_done", TH_HS_SERVER_HELLO_DONE},
-    {TH_SC_MSG_CLIENT_KEY_EXCHANGE, "client_key_exchange", TH_HS_CLIENT_KEY_EXCHANGE},
-    {TH_SC_MSG_HELLO_REQUEST, "hello_request", TH_HS_HELLO_REQUEST},
-    {TH_SC_MSG_CERTIFICATE_STATUS, "certificate_status", TH_HS_CERTIFICATE_STATUS},
-};
-
-const char *ep_msg_name(th_sc_msg msg) {
-    for (size_t i = 0; i < sizeof(kMsgs) / sizeof(kMsgs[0]); i++) {
-        if (kMsgs[i].msg == msg) {
-            return kMsgs[i].name;
-        }
-    }
-    return "?";
-}
-
-uint8_t ep_msg_wire_type(th_sc_msg msg) {
-    for (size_t i = 0; i < sizeof(kMsgs) / sizeof(kMsgs[0]); i++) {
-        if (kMsgs[i].msg == msg) {
-            return kMsgs[i].type;
-        }
-    }
-    return 0;
-}
-
 th_sc_msg ep_msg_of_wire(const uint8_t *msg, size_t len) {
     if (len < 1) {
         return TH_SC_MSG_NONE;
@@ -451,9 +412,9 @@ th_sc_msg ep_msg_of_wire(const uint8_t *msg, size_t len) {
         }
         return TH_SC_MSG_SERVER_HELLO;
     }
-    for (size_t i = 0; i < sizeof(kMsgs) / sizeof(kMsgs[0]); i++) {
-        if (kMsgs[i].type == msg[0]) {
-            return kMsgs[i].msg;
+    for (int m = TH_SC_MSG_NONE + 1; m < TH_SC_NUM_MSGS; m++) {
+        if (m != TH_SC_MSG_HELLO_RETRY_REQUEST && th_sc_msg_wire_type((th_sc_msg)m) == msg[0]) {
+            return (th_sc_msg)m;
         }
     }
     return TH_SC_MSG_NONE;

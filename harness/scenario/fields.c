@@ -112,6 +112,16 @@ static const struct {
     F(NST_TICKET, NEW_SESSION_TICKET, "ticket", BYTES, NONE, 0xffff, 0),
     F(NST_MAX_EARLY_DATA, NEW_SESSION_TICKET, "max_early_data", INT, NONE, 0xffffffff, 0),
     F(KU_REQUEST_UPDATE, KEY_UPDATE, "request_update", INT, NONE, 0xff, 0),
+    /* RFC 8422 §5.4: ServerECDHParams (named_curve, ECPoint) and the signature */
+    F(SKE_CURVE, SERVER_KEY_EXCHANGE, "curve", INT, GROUP, 0xffff, 0),
+    F(SKE_POINT, SERVER_KEY_EXCHANGE, "point", BYTES, NONE, 255, 0),
+    F(SKE_SCHEME, SERVER_KEY_EXCHANGE, "scheme", INT, SCHEME, 0xffff, 0),
+    F(SKE_SIGNATURE, SERVER_KEY_EXCHANGE, "signature", BYTES, NONE, 0xffff, 0),
+    /* RFC 8422 §5.7 ClientECDiffieHellmanPublic; RFC 5246 §7.4.7.1 PreMasterSecret */
+    F(CKE_POINT, CLIENT_KEY_EXCHANGE, "point", BYTES, NONE, 255, 0),
+    F(CKE_PREMASTER_VERSION, CLIENT_KEY_EXCHANGE, "premaster_version", INT, VERSION, 0xffff, 0),
+    F(CKE_PREMASTER_PADDING, CLIENT_KEY_EXCHANGE, "premaster_padding", STRING, NONE, 3, 0),
+    F(CKE_PREMASTER_LEN, CLIENT_KEY_EXCHANGE, "premaster_len", INT, NONE, 200, 0),
 #undef F
 };
 

@@ -57,6 +57,7 @@ static const char *const kSideKeys[] = {
     "post_handshake_auth",
     "require_sni",
     "echo",
+    "ems",
 };
 
 /* Types the keys of mapping |n| into |side|, replacing what they set. */
@@ -138,6 +139,11 @@ static void side_parse(th_ld *c, yaml_node_t *n, const char *what, th_sc_side *s
         if ((v = th_ld_get(c, n, kBools[i].key, NULL)) != NULL) {
             (void)th_ld_bool(c, v, kBools[i].key, (int *)((char *)side + kBools[i].offset));
         }
+    }
+    /* RFC 7627: `ems: false` turns extended_master_secret off (TLS 1.2). */
+    int ems = 1;
+    if ((v = th_ld_get(c, n, "ems", NULL)) != NULL && th_ld_bool(c, v, "ems", &ems)) {
+        side->no_ems = !ems;
     }
     yaml_node_t *ed = th_ld_get(c, n, "early_data", NULL);
     yaml_node_t *edh = th_ld_get(c, n, "early_data_hex", NULL);

@@ -217,7 +217,7 @@ static void flip_parse(th_ld *c, yaml_node_t *n, th_sc_flip *out) {
 
 static const char *const kRecordKeys[] = {"epoch",    "content_type", "outer_type", "version",
                                           "length",   "fragment",     "coalesce",   "padding",
-                                          "pad_byte", "plaintext"};
+                                          "pad_byte", "plaintext",    "bad_padding"};
 static const struct {
     const char *name;
     th_sc_epoch epoch;
@@ -227,6 +227,7 @@ static const struct {
     {"early", TH_SC_EPOCH_EARLY},
     {"handshake", TH_SC_EPOCH_HANDSHAKE},
     {"application", TH_SC_EPOCH_APPLICATION},
+    {"next", TH_SC_EPOCH_NEXT},
 };
 
 static void record_parse(th_ld *c, yaml_node_t *n, th_sc_record_opts *r) {
@@ -244,7 +245,7 @@ static void record_parse(th_ld *c, yaml_node_t *n, th_sc_record_opts *r) {
         if (s != NULL && i == COUNT(kEpochs)) {
             th_ld_err(c, v,
                       "unknown epoch '%.64s' (expected one of: current, plaintext, early, "
-                      "handshake, application)",
+                      "handshake, application, next)",
                       s);
         } else if (s != NULL) {
             r->epoch = kEpochs[i].epoch;
@@ -290,6 +291,9 @@ static void record_parse(th_ld *c, yaml_node_t *n, th_sc_record_opts *r) {
     }
     if ((v = th_ld_get(c, n, "plaintext", NULL)) != NULL) {
         (void)th_ld_bool(c, v, "plaintext", &r->no_encrypt);
+    }
+    if ((v = th_ld_get(c, n, "bad_padding", NULL)) != NULL) {
+        (void)th_ld_bool(c, v, "bad_padding", &r->bad_padding);
     }
 }
 

@@ -790,6 +790,11 @@ int th_ld_value(th_ld *c, yaml_node_t *n, const th_sc_field_info *info, th_sc_va
             th_ld_err(c, n, "expected server or client for context, got '%.64s'", out->str);
             return 0;
         }
+        /* The one way of breaking the PKCS#1 padding we know how to make. */
+        if (info->field == TH_SC_F_CKE_PREMASTER_PADDING && strcmp(out->str, "bad") != 0) {
+            th_ld_err(c, n, "expected bad for premaster_padding, got '%.64s'", out->str);
+            return 0;
+        }
         return 1;
     case TH_SC_VAL_INT_LIST:
         return th_ld_code_list(c, n, info->names, max, &out->ints, &out->num);

@@ -56,6 +56,8 @@ typedef enum {
     TH_SC_EPOCH_EARLY,       /* client_early_traffic_secret */
     TH_SC_EPOCH_HANDSHAKE,   /* [sender]_handshake_traffic_secret */
     TH_SC_EPOCH_APPLICATION, /* [sender]_application_traffic_secret_N */
+    TH_SC_EPOCH_NEXT,        /* [sender]_application_traffic_secret_N+1, without
+                                switching to it (RFC 8446 §7.2) */
 } th_sc_epoch;
 
 /* A typed value of a `set:` field or a field check. */
@@ -133,6 +135,16 @@ typedef enum {
     TH_SC_F_NST_MAX_EARLY_DATA, /* INT: adds early_data to the NST */
     /* KeyUpdate */
     TH_SC_F_KU_REQUEST_UPDATE, /* INT */
+    /* ServerKeyExchange (TLS 1.2, ECDHE) */
+    TH_SC_F_SKE_CURVE,     /* INT group: named_curve (the point is made for it) */
+    TH_SC_F_SKE_POINT,     /* BYTES: the ECPoint / X25519 key (replaces ours) */
+    TH_SC_F_SKE_SCHEME,    /* INT scheme (signed with it even if wrong) */
+    TH_SC_F_SKE_SIGNATURE, /* BYTES (replaces the signature) */
+    /* ClientKeyExchange (TLS 1.2) */
+    TH_SC_F_CKE_POINT,             /* BYTES: ECDHE public value (replaces ours) */
+    TH_SC_F_CKE_PREMASTER_VERSION, /* INT version: RSA premaster's client_version */
+    TH_SC_F_CKE_PREMASTER_PADDING, /* STRING "bad": broken PKCS#1 type-2 padding */
+    TH_SC_F_CKE_PREMASTER_LEN,     /* INT: RSA premaster length (default 48) */
     TH_SC_NUM_FIELDS,
 } th_sc_field;
 
@@ -227,7 +239,8 @@ typedef struct {
     size_t padding;
     int has_pad_byte; /* a non-zero byte at the end of the padding */
     uint8_t pad_byte;
-    int no_encrypt; /* send plaintext even where a key is in use */
+    int no_encrypt;  /* send plaintext even where a key is in use */
+    int bad_padding; /* TLS 1.2 CBC: a wrong padding byte (MAC still right) */
 } th_sc_record_opts;
 
 typedef enum {
@@ -373,6 +386,7 @@ typedef struct {
     int post_handshake_auth;    /* client: offer it */
     int require_sni;            /* server peer: refuse a CH without SNI */
     int echo;                   /* peer: echo application data (default 1) */
+    int no_ems; /* `ems: false`: TLS 1.2 without extended_master_secret (RFC 7627) */
 } th_sc_side;
 
 typedef struct {

@@ -16,6 +16,9 @@ static const char *const kRowLabels[] = {
     "full handshakes/s X25519+ECDSA-P256 AES-128-GCM",
     "full handshakes/s X25519+RSA-2048 AES-128-GCM",
     "resumed handshakes/s PSK-DHE X25519 AES-128-GCM",
+    "TLS 1.2 full handshakes/s ECDHE-ECDSA-P256 X25519 AES-128-GCM",
+    "TLS 1.2 full handshakes/s RSA-2048 key exchange AES-128-GCM",
+    "TLS 1.2 resumed handshakes/s ticket ECDHE-ECDSA AES-128-GCM",
     "bulk MB/s AES-128-GCM 16 KiB records",
     "bulk MB/s AES-256-GCM 16 KiB records",
     "bulk MB/s ChaCha20-Poly1305 16 KiB records",
@@ -91,6 +94,24 @@ static void test_json_only_prints_one_row(void **state) {
     free(out);
 }
 
+static void test_json_tls12_rows_have_both_stacks(void **state) {
+    static const char *const kRows12[] = {"handshake12_ecdsa", "handshake12_rsa", "resumed12"};
+    for (size_t i = 0; i < sizeof(kRows12) / sizeof(kRows12[0]); i++) {
+        char args[128], name[64], *out;
+        snprintf(args, sizeof(args), "--seconds 0.02 --only %s --json", kRows12[i]);
+        int rc = run_bench(args, &out);
+        if (rc != 0) {
+            fail_msg("%s: exit %d:\n%s", kRows12[i], rc, out);
+        }
+        snprintf(name, sizeof(name), "\"name\": \"%s\"", kRows12[i]);
+        expect_contains(out, name);
+        expect_contains(out, "\"ratio\":");
+        assert_null(strstr(out, "\"ratio\": null"));
+        assert_null(strstr(out, "FAILED"));
+        free(out);
+    }
+}
+
 static void test_bad_options_are_usage_errors(void **state) {
     char *out;
     assert_int_equal(run_bench("--seconds 0", &out), 2);
@@ -111,6 +132,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_run_prints_every_row),
         cmocka_unit_test(test_json_only_prints_one_row),
+        cmocka_unit_test(test_json_tls12_rows_have_both_stacks),
         cmocka_unit_test(test_bad_options_are_usage_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

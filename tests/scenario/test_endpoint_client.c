@@ -1338,6 +1338,136 @@ static void test_server_hello_with_downgrade_sentinel_is_refused(void **state) {
                                 "downgrade sentinel");
 }
 
+/* RFC 8446 §4.6.3: "Both sender and receiver MUST encrypt their KeyUpdate
+ * messages with the old keys": a KeyUpdate sealed under the N+1 keys it
+ * announces (`record: {epoch: next}`) does not open at the server. */
+static void test_key_update_under_next_keys_is_bad_record_mac(void **state) {
+    (void)state;
+    const char *yaml = HEAD("key_update_under_next_keys") "steps:\n"
+                                                          "  - handshake: complete\n"
+                                                          "  - send: key_update\n"
+                                                          "    record: {epoch: next}\n"
+                                                          "  - expect: {alert: bad_record_mac}\n"
+                                                          "  - expect: close\n";
+    PASSES(yaml);
+    th_ep_outcome out = run_on(yaml, "self");
+    assert_non_null(strstr(out.transcript, "-> [next application] record"));
+    th_ep_outcome_cleanup(&out);
+}
+
+/* `epoch: next` with no application key yet is our error, not the peer's. */
+static void test_next_epoch_before_application_keys_is_an_error(void **state) {
+    (void)state;
+    th_ep_outcome out = run_on(HEAD("next_too_early") "steps:\n"
+                                                      "  - send: client_hello\n"
+                                                      "    record: {epoch: next}\n",
+                               "self");
+    assert_int_equal(out.verdict, TH_EP_ERROR);
+    assert_non_null(strstr(out.message, "no next application write key"));
+    th_ep_outcome_cleanup(&out);
+}
+
+/* After a KeyUpdate that changes none of our state (a raw record), data
+ * under `next` is what a correct peer reads: the keys it switched to. */
+static void test_next_keys_are_the_announced_ones(void **state) {
+    (void)state;
+    PASSES(HEAD("next_after_raw_key_update") "steps:\n"
+                                             "  - handshake: complete\n"
+                                             "  - send: record\n"
+                                             "    content_type: handshake\n"
+                                             "    data_hex: \"1800000100\"\n"
+                                             "  - send: application_data\n"
+                                             "    data: first\n"
+                                             "    record: {epoch: next}\n"
+                                             "  - expect: {application_data: first}\n");
+}
+
+/* The echo is checked against the session id we actually sent (RFC 8446
+ * §4.1.3), and a ClientHello2 repeats it (§4.1.2). */
+static void test_set_session_id_is_the_one_checked(void **state) {
+    (void)state;
+    PASSES(HEAD("set_session_id") "config: {groups: [x25519, secp256r1], key_shares: []}\n"
+                                  "steps:\n"
+                                  "  - send: client_hello\n"
+                                  "    set: {session_id: \"11111111111111111111111111111111\"}\n"
+                                  "  - expect: hello_retry_request\n"
+                                  "  - send: client_hello\n"
+                                  "  - expect: {message: server_hello, fields: {session_id: "
+                                  "\"11111111111111111111111111111111\"}}\n"
+                                  "  - handshake: complete\n");
+}
+
+/* Keys and state follow what was actually sent: a ClientHello whose
+ * pre_shared_key was removed offers no PSK, so a full handshake (with the
+ * server's certificate) is right. */
+static void test_removed_psk_is_not_offered(void **state) {
+    (void)state;
+    PASSES(HEAD("removed_psk") "config: {resume: true}\n"
+                               "steps:\n"
+                               "  - send: client_hello\n"
+                               "    remove_extensions: [pre_shared_key]\n"
+                               "  - handshake: complete\n"
+                               "  - expect: {negotiated: {resumed: false}}\n");
+}
+
+/* The suites offered are the ones in the ClientHello that went out, so the
+ * server's choice is checked against them. */
+static void test_cipher_suites_offered_follow_the_wire(void **state) {
+    (void)state;
+    PASSES(HEAD("suites_follow_wire") "steps:\n"
+                                      "  - send: client_hello\n"
+                                      "    set: {cipher_suites: [TLS_AES_256_GCM_SHA384]}\n"
+                                      "  - handshake: complete\n"
+                                      "  - expect: {negotiated: {cipher_suite: "
+                                      "TLS_AES_256_GCM_SHA384}}\n");
+}
+
+/* A second ClientHello after the ServerHello is out of place: it stays out
+ * of our transcript and changes no keys, so the server's answer (an alert,
+ * or its flight, whose Finished we still verify, then the alert) is read
+ * with the right keys. */
+static void test_client_hello_out_of_place_keeps_state(void **state) {
+    (void)state;
+    th_ep_outcome out = run_on(HEAD("ch_out_of_place") "steps:\n"
+                                                       "  - send: client_hello\n"
+                                                       "  - expect: server_hello\n"
+                                                       "  - send: client_hello\n"
+                                                       "  - any_of:\n"
+                                                       "      - [{expect: {alert: "
+                                                       "unexpected_message}}]\n"
+                                                       "      - [{expect: encrypted_extensions}, "
+                                                       "{expect: certificate}, {expect: "
+                                                       "certificate_verify}, {expect: finished}, "
+                                                       "{expect: {alert: unexpected_message}}]\n",
+                               "self");
+    if (out.verdict != TH_EP_PASS) {
+        fprintf(stderr, "%s\n%s\n", out.message, out.transcript);
+    }
+    assert_int_equal(out.verdict, TH_EP_PASS);
+    assert_non_null(strstr(out.transcript, "(out of place: our keys and state are unchanged)"));
+    th_ep_outcome_cleanup(&out);
+}
+
+/* The psk_key_exchange_modes that went out decide whether a ServerHello
+ * without key_share is right (RFC 8446 §4.2.11), not the config: psk_ke set
+ * by a step lets the server resume without (EC)DHE. */
+static void test_psk_modes_set_by_a_step_are_the_offer(void **state) {
+    (void)state;
+    th_ep_outcome out = run_on(HEAD("psk_modes_set") "config: {resume: true}\n"
+                                                    "steps:\n"
+                                                    "  - send: client_hello\n"
+                                                    "    set: {psk_modes: [psk_ke]}\n"
+                                                    "  - handshake: complete\n"
+                                                    "  - expect: {negotiated: {resumed: true, "
+                                                    "group: 0}}\n",
+                               "self");
+    if (out.verdict != TH_EP_PASS) {
+        fprintf(stderr, "%s\n%s\n", out.message, out.transcript);
+    }
+    assert_int_equal(out.verdict, TH_EP_PASS);
+    th_ep_outcome_cleanup(&out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_handshake_passes),
@@ -1420,6 +1550,14 @@ int main(void) {
         cmocka_unit_test(test_certificate_kept_out_of_transcript_breaks_the_signature),
         cmocka_unit_test(test_server_hello_with_unoffered_suite_is_refused),
         cmocka_unit_test(test_server_hello_with_downgrade_sentinel_is_refused),
+        cmocka_unit_test(test_key_update_under_next_keys_is_bad_record_mac),
+        cmocka_unit_test(test_next_epoch_before_application_keys_is_an_error),
+        cmocka_unit_test(test_next_keys_are_the_announced_ones),
+        cmocka_unit_test(test_set_session_id_is_the_one_checked),
+        cmocka_unit_test(test_removed_psk_is_not_offered),
+        cmocka_unit_test(test_cipher_suites_offered_follow_the_wire),
+        cmocka_unit_test(test_client_hello_out_of_place_keeps_state),
+        cmocka_unit_test(test_psk_modes_set_by_a_step_are_the_offer),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -674,6 +674,91 @@ static void test_missing_certificate_is_an_error(void **state) {
                    TH_EP_ERROR, NULL);
 }
 
+/* ---- state kept right around deviations ------------------------------------ */
+
+/* A second ServerHello after EncryptedExtensions, kept out of the
+ * transcript or not: our handshake keys stay, so the client's alert under
+ * its real handshake keys is read. */
+static void test_server_hello_twice_keeps_keys(void **state) {
+    (void)state;
+    expect_pass(HEAD("t.sh_twice") "steps:\n"
+                                   "  - handshake: {until: certificate}\n"
+                                   "  - send: server_hello\n"
+                                   "    no_transcript: true\n"
+                                   "  - expect: {alert: unexpected_message}\n"
+                                   "  - expect: close\n");
+    expect_pass(HEAD("t.sh_twice_in_transcript") "steps:\n"
+                                                 "  - handshake: {until: certificate}\n"
+                                                 "  - send: server_hello\n"
+                                                 "  - expect: {alert: unexpected_message}\n"
+                                                 "  - expect: close\n");
+}
+
+/* RFC 8446 §4.2.10: after our HelloRetryRequest the client's 0-RTT records
+ * are skipped ("skipping all records with an external content type of
+ * application_data"), and the plaintext ClientHello2 is read. */
+static void test_hrr_skips_the_rejected_early_data(void **state) {
+    (void)state;
+    expect_pass(HEAD("t.hrr_0rtt") "config: {resume: true, max_early_data: 16384, early_data: "
+                                   "\"early bytes\", groups: [x25519, secp256r1], key_shares: "
+                                   "[x25519]}\n"
+                                   "steps:\n"
+                                   "  - expect: {message: client_hello, extensions_present: "
+                                   "[early_data]}\n"
+                                   "  - send: hello_retry_request\n"
+                                   "    set: {selected_group: secp256r1}\n"
+                                   "  - expect: {message: client_hello, extensions_absent: "
+                                   "[early_data]}\n"
+                                   "  - handshake: complete\n"
+                                   "  - expect: {negotiated: {hello_retry: true, "
+                                   "early_data_accepted: false}}\n");
+}
+
+/* A TLS 1.2 ServerHello after accepted 0-RTT (RFC 8446 §D.3): the client's
+ * alert, in plaintext or under its early keys, is read. */
+static void test_tls12_reply_to_early_data_reads_the_alert(void **state) {
+    (void)state;
+    expect_pass(HEAD("t.0rtt_tls12") "config: {resume: true, max_early_data: 16384, early_data: "
+                                     "\"early bytes\"}\n"
+                                     "steps:\n"
+                                     "  - expect: {message: client_hello, extensions_present: "
+                                     "[early_data]}\n"
+                                     "  - expect: {application_data: \"early bytes\"}\n"
+                                     "  - send: server_hello\n"
+                                     "    set: {legacy_version: tls1.2, cipher_suite: "
+                                     "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256}\n"
+                                     "    remove_extensions: [supported_versions, key_share, "
+                                     "pre_shared_key]\n"
+                                     "  - expect: {alert: [protocol_version, illegal_parameter]}\n"
+                                     "  - expect: close\n");
+}
+
+/* RFC 8446 §4.6.3: "Both sender and receiver MUST encrypt their KeyUpdate
+ * messages with the old keys": our KeyUpdate under the N+1 keys it
+ * announces (`record: {epoch: next}`) does not open at the client. */
+static void test_key_update_under_next_keys_is_bad_record_mac(void **state) {
+    (void)state;
+    expect_pass(HEAD("t.ku_next") "steps:\n"
+                                  "  - handshake: complete\n"
+                                  "  - send: key_update\n"
+                                  "    record: {epoch: next}\n"
+                                  "  - expect: {alert: bad_record_mac}\n"
+                                  "  - expect: close\n");
+}
+
+/* RFC 8446 §4.2.10: 0-RTT is accepted only with the ticket's ALPN
+ * protocol, which the ticket keeps from the connection that issued it. */
+static void test_early_data_with_the_tickets_alpn_is_accepted(void **state) {
+    (void)state;
+    expect_pass(HEAD("t.0rtt_alpn") "config: {resume: true, max_early_data: 16384, early_data: "
+                                    "early, alpn: [h2]}\n"
+                                    "steps:\n"
+                                    "  - handshake: complete\n"
+                                    "  - expect: {negotiated: {resumed: true, alpn: h2, "
+                                    "early_data_accepted: true}}\n"
+                                    "  - expect: {application_data: early}\n");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_default_handshake_passes),
@@ -712,6 +797,11 @@ int main(void) {
         cmocka_unit_test(test_ticket_with_unknown_extension_is_ignored),
         cmocka_unit_test(test_wrong_expectations_fail),
         cmocka_unit_test(test_missing_certificate_is_an_error),
+        cmocka_unit_test(test_server_hello_twice_keeps_keys),
+        cmocka_unit_test(test_hrr_skips_the_rejected_early_data),
+        cmocka_unit_test(test_tls12_reply_to_early_data_reads_the_alert),
+        cmocka_unit_test(test_key_update_under_next_keys_is_bad_record_mac),
+        cmocka_unit_test(test_early_data_with_the_tickets_alpn_is_accepted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
