@@ -832,7 +832,8 @@ static int c_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
         }
         break;
     case EP12_C_WAIT_SKE:
-        if (ev->msg == TH_SC_MSG_CERTIFICATE_STATUS) {
+        /* RFC 6066 §8: only after a status_request. */
+        if (ev->msg == TH_SC_MSG_CERTIFICATE_STATUS && st->offer.status) {
             return ep12_msgs_add(ep, ev->bytes, ev->len);
         }
         if (ev->msg == TH_SC_MSG_SERVER_KEY_EXCHANGE) {
@@ -849,7 +850,8 @@ static int c_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
         if (ev->msg == TH_SC_MSG_SERVER_KEY_EXCHANGE) {
             return recv_ske(ep, ev, out_local, why, why_len);
         }
-        if (ev->msg == TH_SC_MSG_CERTIFICATE_STATUS && !st->cert_requested) {
+        if (ev->msg == TH_SC_MSG_CERTIFICATE_STATUS && st->offer.status && !st->cert_requested &&
+            st->suite->kx == TH_TLS12_KX_RSA) {
             return ep12_msgs_add(ep, ev->bytes, ev->len);
         }
         if (ev->msg == TH_SC_MSG_CERTIFICATE_REQUEST && !st->cert_requested) {

@@ -757,7 +757,10 @@ int ep12_ccs_sent(th_ep *ep, char *err, size_t err_len) {
     if (st == NULL) {
         return 1;
     }
-    st->ccs_sent = 1;
+    if (st->wr.suite != NULL) {
+        ep_log(ep, "   (a second change_cipher_spec: our write keys unchanged)\n");
+        return 1;
+    }
     if (!st->have_keys) {
         ep_log(ep, "   (change_cipher_spec before the keys exist: we keep writing plaintext)\n");
         return 1;
@@ -774,6 +777,7 @@ int ep12_ccs_sent(th_ep *ep, char *err, size_t err_len) {
         ep_log(ep, "   (the peer's record_size_limit %u is not applied)\n",
                ep->peer_record_size_limit);
     }
+    st->ccs_sent = 1;
     ep->wr.cur_epoch = TH_SC_EPOCH_APPLICATION;
     ep_log(ep, "   (our write keys switched to %s)\n",
            th_cipher_suite_name(st->suite->id) ? th_cipher_suite_name(st->suite->id) : "?");
@@ -786,7 +790,9 @@ void ep12_ccs_recv(th_ep *ep, const uint8_t *data, size_t len) {
         return;
     }
     if (!st->have_keys || st->ccs_recvd) {
-        ep_log(ep, "   (change_cipher_spec before the keys exist: read keys unchanged)\n");
+        ep_log(ep, "   (%s: read keys unchanged)\n",
+               st->ccs_recvd ? "a second change_cipher_spec"
+                             : "change_cipher_spec before the keys exist");
         return;
     }
     th_rl12_dir_cleanup(&st->rd);

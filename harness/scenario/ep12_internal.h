@@ -60,7 +60,7 @@ typedef struct {
     int have_keys; /* kb derived */
     int ems, etm, resumed;
     th_rl12_dir rd, wr;
-    int ccs_sent, ccs_recvd;
+    int ccs_sent, ccs_recvd; /* our / the peer's CCS switched keys */
     uint8_t client_vd[TH_TLS12_VERIFY_DATA_LEN];
     uint8_t server_vd[TH_TLS12_VERIFY_DATA_LEN];
     uint8_t session_id[32]; /* ServerHello's session ID */

@@ -12,6 +12,7 @@
 #include <openssl/rsa.h>
 
 #include "certificate_request_tls12.h"
+#include "certificate_status.h"
 #include "certificate_verify.h"
 #include "client_key_exchange.h"
 #include "ep12_internal.h"
@@ -230,6 +231,9 @@ static int build_sh(th_ep *ep, const th_sc_send *step, CBB *body, char *err, siz
         case TH_SC_F_SH_RANDOM:
             memcpy(sh.random, v->bytes, 32);
             break;
+        case TH_SC_F_SH_RANDOM_SUFFIX:
+            memcpy(sh.random + 32 - v->bytes_len, v->bytes, v->bytes_len);
+            break;
         case TH_SC_F_SH_SESSION_ID_ECHO:
             sh.legacy_session_id_echo.data = v->bytes;
             sh.legacy_session_id_echo.len = v->bytes_len;
@@ -438,6 +442,14 @@ static int s_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, c
         case TH_SC_MSG_SERVER_HELLO_DONE:
         case TH_SC_MSG_HELLO_REQUEST:
             break;
+        case TH_SC_MSG_CERTIFICATE_STATUS: {
+            /* RFC 6066 §8: ocsp, with an empty DER SEQUENCE standing for
+             * the OCSPResponse (`body:` sends a real one). */
+            static const uint8_t kEmptySeq[2] = {0x30, 0x00};
+            th_certificate_status cs = {TH_CERT_STATUS_TYPE_OCSP, {kEmptySeq, 2}};
+            ok = th_write_certificate_status(&body, &cs);
+            break;
+        }
         case TH_SC_MSG_NEW_SESSION_TICKET:
             ok = build_nst(ep, step, &body, err, err_len);
             break;

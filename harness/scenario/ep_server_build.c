@@ -76,6 +76,10 @@ static int build_server_hello(th_ep *ep, sv_state *st, int hrr, const th_sc_send
     if (rnd != NULL && rnd->bytes_len == sizeof(sh.random)) {
         memcpy(sh.random, rnd->bytes, sizeof(sh.random));
     }
+    const th_sc_value *suffix = set_value(step, TH_SC_F_SH_RANDOM_SUFFIX, TH_SC_VAL_BYTES);
+    if (suffix != NULL && suffix->bytes_len <= sizeof(sh.random)) {
+        memcpy(sh.random + sizeof(sh.random) - suffix->bytes_len, suffix->bytes, suffix->bytes_len);
+    }
     /* RFC 8446 §4.1.3: legacy_session_id_echo is the client's session id. */
     sh.legacy_session_id_echo.data = ep->session_id;
     sh.legacy_session_id_echo.len = ep->session_id_len;

@@ -87,6 +87,8 @@ static const struct {
     F(CH_RECORD_SIZE_LIMIT, CLIENT_HELLO, "record_size_limit", INT, NONE, 0xffff, 0),
     F(SH_LEGACY_VERSION, SERVER_HELLO, "legacy_version", INT, VERSION, 0xffff, 0),
     F(SH_RANDOM, SERVER_HELLO, "random", BYTES, NONE, 32, 32),
+    /* RFC 8446 §4.1.3: "the last 8 bytes of their Random value" */
+    F(SH_RANDOM_SUFFIX, SERVER_HELLO, "random_suffix", BYTES, NONE, 32, 1),
     F(SH_SESSION_ID_ECHO, SERVER_HELLO, "session_id", BYTES, NONE, 255, 0),
     F(SH_CIPHER_SUITE, SERVER_HELLO, "cipher_suite", INT, SUITE, 0xffff, 0),
     F(SH_COMPRESSION_METHOD, SERVER_HELLO, "compression_method", INT, NONE, 0xff, 0),
@@ -138,6 +140,7 @@ const th_sc_field_info *th_sc_field_info_of(th_sc_field field) {
  * wire (RFC 8446 §4.1.4), also has. */
 static int hrr_shares(th_sc_field f) {
     return f == TH_SC_F_SH_LEGACY_VERSION || f == TH_SC_F_SH_RANDOM ||
+           f == TH_SC_F_SH_RANDOM_SUFFIX ||
            f == TH_SC_F_SH_SESSION_ID_ECHO || f == TH_SC_F_SH_CIPHER_SUITE ||
            f == TH_SC_F_SH_COMPRESSION_METHOD || f == TH_SC_F_SH_SELECTED_VERSION;
 }

@@ -104,6 +104,8 @@ typedef enum {
     /* ServerHello / HelloRetryRequest */
     TH_SC_F_SH_LEGACY_VERSION,     /* INT version */
     TH_SC_F_SH_RANDOM,             /* BYTES (32) */
+    TH_SC_F_SH_RANDOM_SUFFIX,      /* BYTES (1-32): the last bytes of random
+                                      (the RFC 8446 §4.1.3 downgrade sentinel) */
     TH_SC_F_SH_SESSION_ID_ECHO,    /* BYTES */
     TH_SC_F_SH_CIPHER_SUITE,       /* INT suite */
     TH_SC_F_SH_COMPRESSION_METHOD, /* INT */

@@ -8,6 +8,7 @@
 
 #include "certificate.h"
 #include "certificate_verify.h"
+#include "certificate_status.h"
 #include "conn_internal.h"
 #include "finished.h"
 #include "key_update.h"
@@ -156,6 +157,42 @@ int th_conn_send_certificate(th_conn *c, const uint8_t *context, size_t context_
     return ok;
 }
 
+/* RFC 8446 §4.4.2: CertificateEntry extensions "MUST only contain extensions
+ * that were also present in the ClientHello" (or CertificateRequest). The
+ * only one we ask for is status_request (a client with ocsp_stapling, which
+ * offers it when it also offers TLS 1.2): its body is a CertificateStatus
+ * (RFC 8446 §4.4.2.1), the leaf's response passed through as in TLS 1.2
+ * (th_conn_peer_ocsp). Anything else is unsupported_extension. */
+static int check_entry_extensions(th_conn *c, const th_ext_block *exts, int leaf,
+                                  uint8_t *out_alert) {
+    int asked = c->role == TH_ROLE_CLIENT && c->cfg.ocsp_stapling;
+    for (size_t i = 0; i < exts->num_exts; i++) {
+        const th_ext *ext = &exts->exts[i];
+        if (!asked || ext->type != TH_EXT_STATUS_REQUEST) {
+            *out_alert = TH_ALERT_UNSUPPORTED_EXTENSION;
+            return 0;
+        }
+        th_certificate_status st;
+        CBS body = th_ext_body(ext);
+        if (!th_parse_certificate_status(&body, &st, out_alert)) {
+            return 0;
+        }
+        if (!leaf) {
+            continue;
+        }
+        uint8_t *copy = malloc(st.response.len);
+        if (copy == NULL) {
+            *out_alert = TH_ALERT_INTERNAL_ERROR;
+            return 0;
+        }
+        memcpy(copy, st.response.data, st.response.len);
+        free(c->peer_ocsp);
+        c->peer_ocsp = copy;
+        c->peer_ocsp_len = st.response.len;
+    }
+    return 1;
+}
+
 /* Keeps a copy of the peer's chain for th_conn_peer_chain (the message it
  * came from is freed once processed). */
 static int keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n, uint8_t *out_alert) {
@@ -205,11 +242,7 @@ int th_conn_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *
         goto err;
     }
     for (size_t i = 0; i < cert.num_entries; i++) {
-        /* RFC 8446 §4.4.2: Certificate extensions "MUST only contain
-         * extensions that were also present in the ClientHello" (or
-         * CertificateRequest); we request none (status_request, SCT). */
-        if (cert.entries[i].extensions.num_exts != 0) {
-            *out_alert = TH_ALERT_UNSUPPORTED_EXTENSION;
+        if (!check_entry_extensions(c, &cert.entries[i].extensions, i == 0, out_alert)) {
             goto err;
         }
     }

@@ -831,6 +831,19 @@ tls12_openssl_ocsp)
     expect "$out" "staplesp"
     expect "$err" "OCSP response: $ocsp_len bytes stapled"
     ;;
+tls13_openssl_ocsp_dual)
+    # A client offering TLS 1.2 and 1.3 with --ocsp sends status_request; a
+    # TLS 1.3 server may then staple in the leaf's CertificateEntry (RFC 8446
+    # §4.4.2.1), which our client takes like TLS 1.2's CertificateStatus.
+    make_ocsp_response
+    start_openssl_server -tls1_3 -status_file "$tmp/ocsp.der" -rev \
+        -cert "$pki/server-ecdsa-p256.pem" -cert_chain "$pki/intermediate-ca.pem" -key "$key"
+    client 0 "pselpats\n" --ca "$ca" --sni localhost --versions tls1.2,tls1.3 --ocsp
+    wait_server 0
+    expect "$out" "staplesp"
+    expect "$err" "version=TLS 1.3"
+    expect "$err" "OCSP response: $ocsp_len bytes stapled"
+    ;;
 tls12_ocsp_self)
     # Ours against ours: stapled when asked for, not otherwise.
     make_ocsp_response

@@ -492,6 +492,14 @@ static void test_alpn_both_roles(void **state) {
                                           "  - expect: {negotiated: {alpn: http/1.1}}\n");
 }
 
+static void test_server_unsolicited_certificate_status(void **state) {
+    (void)state;
+    PASSES(HEAD("s_status", "server") TLS12 "steps:\n"
+                                            "  - handshake: {until: server_key_exchange}\n"
+                                            "  - send: certificate_status\n"
+                                            "  - expect: {alert: unexpected_message}\n");
+}
+
 /* A scenario designed to fail is reported as FAIL. */
 static void test_wrong_expectation_is_fail(void **state) {
     (void)state;
@@ -583,6 +591,7 @@ int main(void) {
         cmocka_unit_test(test_server_sets_cipher_suite_not_offered),
         cmocka_unit_test(test_client_without_ems),
         cmocka_unit_test(test_alpn_both_roles),
+        cmocka_unit_test(test_server_unsolicited_certificate_status),
         cmocka_unit_test(test_wrong_expectation_is_fail),
         cmocka_unit_test(test_wrong_negotiated_version_is_fail),
         cmocka_unit_test(test_client_dual_version_lands_on_tls12),

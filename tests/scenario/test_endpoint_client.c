@@ -260,6 +260,26 @@ static void test_server_hello_wrong_field_fails(void **state) {
                                           "{cipher_suite: TLS_AES_128_GCM_SHA256}}\n");
 }
 
+/* random_suffix checks the last bytes of ServerHello.random: the RFC 8446
+ * §4.1.3 sentinel of a 1.3-capable server negotiating TLS 1.2 is there, and
+ * a TLS 1.3 ServerHello's random does not end with it. */
+static void test_random_suffix_downgrade_sentinel(void **state) {
+    (void)state;
+    PASSES(HEAD("random_suffix") "config: {versions: [tls1.2]}\n"
+                                 "peer: {versions: [tls1.2, tls1.3]}\n"
+                                 "steps:\n"
+                                 "  - send: client_hello\n"
+                                 "    set: {cipher_suites: "
+                                 "[TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256]}\n"
+                                 "    remove_extensions: [supported_versions]\n"
+                                 "  - expect: {message: server_hello, fields: {random_suffix: "
+                                 "\"444f574e47524401\"}}\n");
+    FAILS(HEAD("random_suffix_13") "steps:\n"
+                                   "  - send: client_hello\n"
+                                   "  - expect: {message: server_hello, fields: {random_suffix: "
+                                   "\"444f574e47524401\"}}\n");
+}
+
 static void test_unknown_record_type_is_unexpected_message(void **state) {
     (void)state;
     PASSES(HEAD(
@@ -1454,12 +1474,12 @@ static void test_client_hello_out_of_place_keeps_state(void **state) {
 static void test_psk_modes_set_by_a_step_are_the_offer(void **state) {
     (void)state;
     th_ep_outcome out = run_on(HEAD("psk_modes_set") "config: {resume: true}\n"
-                                                    "steps:\n"
-                                                    "  - send: client_hello\n"
-                                                    "    set: {psk_modes: [psk_ke]}\n"
-                                                    "  - handshake: complete\n"
-                                                    "  - expect: {negotiated: {resumed: true, "
-                                                    "group: 0}}\n",
+                                                     "steps:\n"
+                                                     "  - send: client_hello\n"
+                                                     "    set: {psk_modes: [psk_ke]}\n"
+                                                     "  - handshake: complete\n"
+                                                     "  - expect: {negotiated: {resumed: true, "
+                                                     "group: 0}}\n",
                                "self");
     if (out.verdict != TH_EP_PASS) {
         fprintf(stderr, "%s\n%s\n", out.message, out.transcript);
@@ -1483,6 +1503,7 @@ int main(void) {
         cmocka_unit_test(test_expect_nothing_after_handshake),
         cmocka_unit_test(test_server_hello_fields),
         cmocka_unit_test(test_server_hello_wrong_field_fails),
+        cmocka_unit_test(test_random_suffix_downgrade_sentinel),
         cmocka_unit_test(test_unknown_record_type_is_unexpected_message),
         cmocka_unit_test(test_fragmented_client_hello),
         cmocka_unit_test(test_coalesced_application_data),
