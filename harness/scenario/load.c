@@ -58,6 +58,7 @@ static const char *const kSideKeys[] = {
     "require_sni",
     "echo",
     "ems",
+    "accept_renegotiation",
 };
 
 /* Types the keys of mapping |n| into |side|, replacing what they set. */
@@ -134,6 +135,7 @@ static void side_parse(th_ld *c, yaml_node_t *n, const char *what, th_sc_side *s
         {"post_handshake_auth", offsetof(th_sc_side, post_handshake_auth)},
         {"require_sni", offsetof(th_sc_side, require_sni)},
         {"echo", offsetof(th_sc_side, echo)},
+        {"accept_renegotiation", offsetof(th_sc_side, accept_renegotiation)},
     };
     for (size_t i = 0; i < COUNT(kBools); i++) {
         if ((v = th_ld_get(c, n, kBools[i].key, NULL)) != NULL) {

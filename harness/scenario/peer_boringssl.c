@@ -40,6 +40,7 @@ typedef struct {
     int role; /* th_role of this peer */
     int echo;
     int require_sni;
+    int accept_renegotiation;
     int resume;
     char *server_name;  /* client: SNI and verified name; server: required */
     uint8_t *alpn_wire; /* our ALPN list in wire form (RFC 7301 §3.1) */
@@ -591,6 +592,10 @@ static int bssl_connect(th_peer *base, char *err, size_t err_len) {
         SSL_set_accept_state(p->ssl);
     } else {
         SSL_set_connect_state(p->ssl);
+        /* BoringSSL's clients refuse renegotiation unless told otherwise. */
+        if (p->accept_renegotiation) {
+            SSL_set_renegotiate_mode(p->ssl, ssl_renegotiate_freely);
+        }
         const char *host = p->server_name != NULL ? p->server_name : "localhost";
         if ((p->server_name != NULL && !SSL_set_tlsext_host_name(p->ssl, p->server_name)) ||
             !SSL_set1_host(p->ssl, host) ||
@@ -717,6 +722,7 @@ th_peer *th_peer_boringssl_new(const char *spec, int peer_role, const th_sc_side
     p->base.ops = &kBsslOps;
     p->role = peer_role;
     p->echo = cfg->echo;
+    p->accept_renegotiation = cfg->accept_renegotiation;
     p->require_sni = cfg->require_sni;
     p->resume = cfg->resume;
     p->base.spec = strdup(spec);

@@ -335,6 +335,8 @@ static int copy_side(self_peer *p, const th_sc_side *side, char *err, size_t err
     c->num_versions = side->num_versions;
     /* `ems: false`: TLS 1.2 without extended_master_secret (RFC 7627). */
     c->tls12_allow_no_ems = side->no_ems;
+    c->renegotiation =
+        side->accept_renegotiation ? TH_RENEGOTIATE_ACCEPT : TH_RENEGOTIATE_REFUSE;
     c->cipher_suites = p->suites;
     c->num_cipher_suites = side->num_cipher_suites;
     c->groups = p->groups;

@@ -389,6 +389,9 @@ typedef struct {
     int require_sni;            /* server peer: refuse a CH without SNI */
     int echo;                   /* peer: echo application data (default 1) */
     int no_ems; /* `ems: false`: TLS 1.2 without extended_master_secret (RFC 7627) */
+    int accept_renegotiation; /* TLS 1.2 client: answer a HelloRequest with a
+                                 (secure, RFC 5746) renegotiation instead of
+                                 refusing it */
 } th_sc_side;
 
 typedef struct {

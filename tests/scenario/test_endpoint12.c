@@ -464,8 +464,8 @@ static void test_server_sets_cipher_suite_not_offered(void **state) {
            "  - expect: {alert: [illegal_parameter, handshake_failure]}\n");
 }
 
-/* `ems: false`: BoringSSL agrees to a handshake without the extended
- * master secret (our engine requires it). */
+/* `ems: false`: a handshake and resumption without the extended master
+ * secret (the self peer then allows it). */
 static void test_client_without_ems(void **state) {
     (void)state;
     expect_verdict_on(HEAD("c_no_ems", "client") TLS12
@@ -477,7 +477,7 @@ static void test_client_without_ems(void **state) {
                       "extensions_absent: [extended_master_secret]}\n"
                       "  - handshake: complete\n"
                       "  - expect: {negotiated: {resumed: true}}\n",
-                      &kPeers[1], 1, TH_EP_PASS);
+                      kPeers, 2, TH_EP_PASS);
 }
 
 static void test_alpn_both_roles(void **state) {
@@ -498,6 +498,58 @@ static void test_server_unsolicited_certificate_status(void **state) {
                                             "  - handshake: {until: server_key_exchange}\n"
                                             "  - send: certificate_status\n"
                                             "  - expect: {alert: unexpected_message}\n");
+}
+
+/* RFC 7366: our engine answers encrypt_then_mac (BoringSSL does not
+ * implement it). */
+static void test_client_encrypt_then_mac(void **state) {
+    (void)state;
+    expect_verdict_on(
+        HEAD("c_etm", "client") TLS12
+        "  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA]\n"
+        "steps:\n"
+        "  - send: client_hello\n"
+        "    add_extensions: [{type: encrypt_then_mac}]\n"
+        "  - expect: {message: server_hello, extensions_present: [encrypt_then_mac]}\n"
+        "  - handshake: complete\n"
+        "  - send: application_data\n"
+        "    data: etm\n"
+        "  - expect: {application_data: etm}\n"
+        "  - send: application_data\n"
+        "    data: x\n"
+        "    flip: {part: tag, bit: 0}\n"
+        "  - expect: {alert: bad_record_mac}\n",
+        &kPeers[0], 1, TH_EP_PASS);
+}
+
+static void test_client_auth_rsa(void **state) {
+    (void)state;
+    PASSES(HEAD("c_auth_rsa", "client") TLS12
+           "  client_auth: require\n"
+           "  certificate: client-rsa2048\n"
+           "peer:\n"
+           "  certificate: server-rsa2048\n"
+           "  cipher_suites: [TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256]\n"
+           "steps:\n"
+           "  - handshake: complete\n"
+           "  - send: application_data\n"
+           "    data: rsa\n"
+           "  - expect: {application_data: rsa}\n");
+}
+
+/* Resumption by session ID (RFC 5246 §7.4.1.2): the resumption offers no
+ * ticket. Our engine keeps a session cache; BoringSSL's server, having
+ * issued a ticket, does not resume the ID. */
+static void test_client_session_id_resumption(void **state) {
+    (void)state;
+    expect_verdict_on(HEAD("c_sessid", "client") TLS12
+                      "  resume: true\n"
+                      "steps:\n"
+                      "  - send: client_hello\n"
+                      "    remove_extensions: [session_ticket]\n"
+                      "  - handshake: complete\n"
+                      "  - expect: {negotiated: {resumed: true}}\n",
+                      &kPeers[0], 1, TH_EP_PASS);
 }
 
 /* A scenario designed to fail is reported as FAIL. */
@@ -592,6 +644,9 @@ int main(void) {
         cmocka_unit_test(test_client_without_ems),
         cmocka_unit_test(test_alpn_both_roles),
         cmocka_unit_test(test_server_unsolicited_certificate_status),
+        cmocka_unit_test(test_client_encrypt_then_mac),
+        cmocka_unit_test(test_client_auth_rsa),
+        cmocka_unit_test(test_client_session_id_resumption),
         cmocka_unit_test(test_wrong_expectation_is_fail),
         cmocka_unit_test(test_wrong_negotiated_version_is_fail),
         cmocka_unit_test(test_client_dual_version_lands_on_tls12),
