@@ -5,6 +5,7 @@
 
 #include <openssl/evp.h>
 
+#include "client_hello.h"
 #include "conn.h"
 #include "handshake.h"
 #include "keys13.h"
@@ -206,6 +207,34 @@ void th_conn_random(th_conn *c, uint8_t *out, size_t len);
 void th_conn_random_cb(void *conn, uint8_t *out, size_t len);
 time_t th_conn_now(const th_conn *c);
 
+/* ClientHello steps shared by both versions (hs_common.c).
+ * th_client_add_ext: opens one extension of |type| in |exts| and remembers
+ * that we sent it (th_client_ext_sent: 1 if our ClientHello carried one).
+ * th_client_add_alpn_and_rsl: our ALPN list (RFC 7301) and record_size_limit
+ * (RFC 8449) when configured. 0 on a CBB failure. */
+int th_client_add_ext(th_conn *c, CBB *exts, uint16_t type, CBB *out_body) TH_MUST_USE;
+int th_client_ext_sent(const th_conn *c, uint16_t type);
+int th_client_add_alpn_and_rsl(th_conn *c, CBB *exts) TH_MUST_USE;
+/* server_name with the config's name (RFC 6066 §3), unless it is none or an
+ * IP literal. 0 on a CBB failure. */
+int th_client_add_server_name(th_conn *c, CBB *exts) TH_MUST_USE;
+
+/* Keeps a copy of the peer's chain for th_conn_peer_chain (the message it
+ * came from is freed once processed); 0 with internal_error when out of
+ * memory. */
+int th_conn_keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n,
+                            uint8_t *out_alert) TH_MUST_USE;
+
+/* Server ClientHello steps shared by both versions (hs_common.c).
+ * th_server_choose_alpn: the first of our ALPN names the client offers into
+ * c->alpn (RFC 7301 §3.2); 0 with no_application_protocol when both sides
+ * have lists and they do not overlap. th_server_note_server_name: keeps the
+ * client's host_name; 0 with missing_extension when there is none and the
+ * config requires one (RFC 8446 §9.2), or the codec's alert. */
+int th_server_choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) TH_MUST_USE;
+int th_server_note_server_name(th_conn *c, const th_client_hello *ch,
+                               uint8_t *out_alert) TH_MUST_USE;
+
 /* Queues |len| bytes of |type| as records (protected once a write key is
  * set), split at the record layer's limit or |max_record| if smaller. */
 int th_conn_write_records(th_conn *c, uint8_t type, const uint8_t *data, size_t len,
@@ -298,6 +327,13 @@ typedef struct {
 /* Server: opens |ticket| with the config's ticket key into |out| (wipe
  * out->psk when done). 0 for no ticket key or a ticket that is not ours
  * (the PSK is then ignored, RFC 8446 §4.2.11). */
+/* The ticket AEAD both versions' tickets use (conn_session.c):
+ * th_ticket_seal appends nonce || AES-256-GCM(|plain|) under the config's
+ * ticket key (0 without one); th_ticket_open opens a ticket into |plain| (at
+ * most |cap| bytes), 0 for anything that does not open. */
+int th_ticket_seal(th_conn *c, const uint8_t *plain, size_t plain_len, CBB *out) TH_MUST_USE;
+int th_ticket_open(const th_ticket_ctx *t, const uint8_t *ticket, size_t len, uint8_t *plain,
+                   size_t cap, size_t *out_len) TH_MUST_USE;
 int th_conn_open_ticket(th_conn *c, const uint8_t *ticket, size_t len,
                         th_ticket_state *out) TH_MUST_USE;
 

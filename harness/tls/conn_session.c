@@ -98,14 +98,36 @@ int th_ticket_strike(th_ticket_ctx *t, const uint8_t id[TH_TICKET_NONCE_LEN], ti
     return 1;
 }
 
+/* Seals |plain| under the config's ticket key: nonce || AES-256-GCM. */
+int th_ticket_seal(th_conn *c, const uint8_t *plain, size_t plain_len, CBB *out) {
+    th_ticket_ctx *t = c->cfg.tickets;
+    uint8_t nonce[TH_TICKET_NONCE_LEN];
+    uint8_t *sealed;
+    size_t sealed_len;
+    if (t == NULL) {
+        return 0;
+    }
+    th_conn_random(c, nonce, sizeof(nonce));
+    size_t max = plain_len + EVP_AEAD_max_overhead(EVP_AEAD_CTX_aead(&t->aead));
+    return CBB_add_bytes(out, nonce, sizeof(nonce)) && CBB_reserve(out, &sealed, max) &&
+           EVP_AEAD_CTX_seal(&t->aead, sealed, &sealed_len, max, nonce, sizeof(nonce), plain,
+                             plain_len, NULL, 0) &&
+           CBB_did_write(out, sealed_len);
+}
+
+int th_ticket_open(const th_ticket_ctx *t, const uint8_t *ticket, size_t len, uint8_t *plain,
+                   size_t cap, size_t *out_len) {
+    return t != NULL && len >= TH_TICKET_NONCE_LEN &&
+           EVP_AEAD_CTX_open(&t->aead, plain, out_len, cap, ticket, TH_TICKET_NONCE_LEN,
+                             ticket + TH_TICKET_NONCE_LEN, len - TH_TICKET_NONCE_LEN, NULL, 0);
+}
+
 /* Seals |st| into a ticket: nonce || AES-256-GCM(plaintext). */
 static int seal_ticket(th_conn *c, const th_ticket_state *st, CBB *out) {
     CBB pt, psk, alpn;
     uint8_t *plain = NULL;
     size_t plain_len = 0;
-    uint8_t nonce[TH_TICKET_NONCE_LEN];
     int ok = 0;
-    th_conn_random(c, nonce, sizeof(nonce));
     if (!CBB_init(&pt, 128) || !CBB_add_u8(&pt, TICKET_FORMAT) || !CBB_add_u16(&pt, st->suite) ||
         !CBB_add_u64(&pt, st->created) || !CBB_add_u8(&pt, st->peer_authenticated != 0) ||
         !CBB_add_u32(&pt, st->lifetime) || !CBB_add_u32(&pt, st->age_add) ||
@@ -116,15 +138,7 @@ static int seal_ticket(th_conn *c, const th_ticket_state *st, CBB *out) {
         CBB_cleanup(&pt);
         return 0;
     }
-    th_ticket_ctx *t = c->cfg.tickets;
-    size_t max = plain_len + EVP_AEAD_max_overhead(EVP_AEAD_CTX_aead(&t->aead));
-    uint8_t *sealed;
-    size_t sealed_len;
-    if (CBB_add_bytes(out, nonce, sizeof(nonce)) && CBB_reserve(out, &sealed, max) &&
-        EVP_AEAD_CTX_seal(&t->aead, sealed, &sealed_len, max, nonce, sizeof(nonce), plain,
-                          plain_len, NULL, 0)) {
-        ok = CBB_did_write(out, sealed_len);
-    }
+    ok = th_ticket_seal(c, plain, plain_len, out);
     OPENSSL_cleanse(plain, plain_len);
     OPENSSL_free(plain);
     return ok;
@@ -138,9 +152,7 @@ int th_conn_open_ticket(th_conn *c, const uint8_t *ticket, size_t len, th_ticket
     uint8_t format, peer_auth;
     uint64_t created;
     memset(out, 0, sizeof(*out));
-    if (t == NULL || len < TH_TICKET_NONCE_LEN ||
-        !EVP_AEAD_CTX_open(&t->aead, plain, &plain_len, sizeof(plain), ticket, TH_TICKET_NONCE_LEN,
-                           ticket + TH_TICKET_NONCE_LEN, len - TH_TICKET_NONCE_LEN, NULL, 0)) {
+    if (!th_ticket_open(t, ticket, len, plain, sizeof(plain), &plain_len)) {
         return 0;
     }
     CBS_init(&cbs, plain, plain_len);

@@ -43,30 +43,6 @@ enum {
 /* Most TLS 1.2 suites we offer (the table's size is well below). */
 #define MAX_SUITES12 32
 
-/* 1 if |name| is an IP literal, which RFC 6066 §3 keeps out of server_name:
- * "Literal IPv4 and IPv6 addresses are not permitted in "HostName"." */
-static int is_ip_literal(const char *name) {
-    if (strchr(name, ':') != NULL) {
-        return 1;
-    }
-    for (const char *p = name; *p != '\0'; p++) {
-        if ((*p < '0' || *p > '9') && *p != '.') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Opens one extension of |type| in |exts| and remembers that we sent it. */
-static int add_ext(th_conn *c, CBB *exts, uint16_t type, CBB *out_body) {
-    th_u16_set_add(c->sent_exts, type);
-    return CBB_add_u16(exts, type) && CBB_add_u16_length_prefixed(exts, out_body);
-}
-
-static int ext_sent(const th_conn *c, uint16_t type) {
-    return (c->sent_exts->bits[type >> 3] >> (type & 7)) & 1;
-}
-
 /* The config's session when it is a TLS 1.2 one we can offer: not expired,
  * its suite among ours (RFC 5246 §7.4.1.2: the ClientHello "MUST include the
  * cipher_suite from that session"); else NULL. */
@@ -111,7 +87,8 @@ int th_hs12_client_hello_exts(th_conn *c, CBB *exts) {
     CBB ext;
     /* RFC 7627 §5.1: the client "MUST include the "extended_master_secret"
      * extension in its ClientHello". */
-    if (!add_ext(c, exts, TH_EXT_EXTENDED_MASTER_SECRET, &ext) || !th_write_ext_empty(&ext)) {
+    if (!th_client_add_ext(c, exts, TH_EXT_EXTENDED_MASTER_SECRET, &ext) ||
+        !th_write_ext_empty(&ext)) {
         return 0;
     }
     /* RFC 5746 §3.4/§3.5: renegotiation_info, empty in the initial
@@ -122,14 +99,14 @@ int th_hs12_client_hello_exts(th_conn *c, CBB *exts) {
         ri.renegotiated_connection.data = h->client_verify_data;
         ri.renegotiated_connection.len = TH_TLS12_VERIFY_DATA_LEN;
     }
-    if (!add_ext(c, exts, TH_EXT_RENEGOTIATION_INFO, &ext) ||
+    if (!th_client_add_ext(c, exts, TH_EXT_RENEGOTIATION_INFO, &ext) ||
         !th_write_ext_renegotiation_info(&ext, &ri)) {
         return 0;
     }
     /* RFC 8422 §5.1.2: uncompressed is the only format. */
     static const uint8_t kUncompressed = TH_EC_POINT_UNCOMPRESSED;
     th_ext_ec_point_formats pf = {{&kUncompressed, 1}};
-    if (!add_ext(c, exts, TH_EXT_EC_POINT_FORMATS, &ext) ||
+    if (!th_client_add_ext(c, exts, TH_EXT_EC_POINT_FORMATS, &ext) ||
         !th_write_ext_ec_point_formats(&ext, &pf)) {
         return 0;
     }
@@ -141,7 +118,8 @@ int th_hs12_client_hello_exts(th_conn *c, CBB *exts) {
         st.ticket.data = s->ticket;
         st.ticket.len = s->ticket_len;
     }
-    if (!add_ext(c, exts, TH_EXT_SESSION_TICKET, &ext) || !th_write_ext_session_ticket(&ext, &st)) {
+    if (!th_client_add_ext(c, exts, TH_EXT_SESSION_TICKET, &ext) ||
+        !th_write_ext_session_ticket(&ext, &st)) {
         return 0;
     }
     /* RFC 6066 §8: status_type ocsp with no responder IDs and no request
@@ -150,7 +128,7 @@ int th_hs12_client_hello_exts(th_conn *c, CBB *exts) {
         th_ext_status_request_ch sr;
         memset(&sr, 0, sizeof(sr));
         sr.status_type = TH_CERT_STATUS_TYPE_OCSP;
-        if (!add_ext(c, exts, TH_EXT_STATUS_REQUEST, &ext) ||
+        if (!th_client_add_ext(c, exts, TH_EXT_STATUS_REQUEST, &ext) ||
             !th_write_ext_status_request_ch(&ext, &sr)) {
             return 0;
         }
@@ -176,41 +154,20 @@ static int write_client_hello(th_conn *c, CBB *body) {
         !CBB_add_u16_length_prefixed(body, &exts)) {
         return 0;
     }
-    if (c->cfg.server_name != NULL && !is_ip_literal(c->cfg.server_name)) {
-        th_server_name name = {TH_SNI_HOST_NAME,
-                               {(const uint8_t *)c->cfg.server_name, strlen(c->cfg.server_name)}};
-        th_ext_server_name_ch sni = {&name, 1};
-        if (!add_ext(c, &exts, TH_EXT_SERVER_NAME, &ext) ||
-            !th_write_ext_server_name_ch(&ext, &sni)) {
-            return 0;
-        }
+    if (!th_client_add_server_name(c, &exts)) {
+        return 0;
     }
     th_ext_supported_groups sg = {(uint16_t *)groups, num_groups};
     th_ext_signature_algorithms sa = {(uint16_t *)schemes, num_schemes};
-    if (!th_hs12_client_hello_exts(c, &exts) || !add_ext(c, &exts, TH_EXT_SUPPORTED_GROUPS, &ext) ||
+    if (!th_hs12_client_hello_exts(c, &exts) ||
+        !th_client_add_ext(c, &exts, TH_EXT_SUPPORTED_GROUPS, &ext) ||
         !th_write_ext_supported_groups(&ext, &sg) ||
-        !add_ext(c, &exts, TH_EXT_SIGNATURE_ALGORITHMS, &ext) ||
+        !th_client_add_ext(c, &exts, TH_EXT_SIGNATURE_ALGORITHMS, &ext) ||
         !th_write_ext_signature_algorithms(&ext, &sa)) {
         return 0;
     }
-    if (c->cfg.num_alpn != 0) {
-        CBB list, name;
-        if (!add_ext(c, &exts, TH_EXT_ALPN, &ext) || !CBB_add_u16_length_prefixed(&ext, &list)) {
-            return 0;
-        }
-        for (size_t i = 0; i < c->cfg.num_alpn; i++) {
-            if (!CBB_add_u8_length_prefixed(&list, &name) ||
-                !CBB_add_bytes(&name, (const uint8_t *)c->cfg.alpn[i], strlen(c->cfg.alpn[i]))) {
-                return 0;
-            }
-        }
-    }
-    if (c->cfg.record_size_limit != 0) {
-        th_ext_record_size_limit rsl = {c->cfg.record_size_limit};
-        if (!add_ext(c, &exts, TH_EXT_RECORD_SIZE_LIMIT, &ext) ||
-            !th_write_ext_record_size_limit(&ext, &rsl)) {
-            return 0;
-        }
+    if (!th_client_add_alpn_and_rsl(c, &exts)) {
+        return 0;
     }
     return CBB_flush(body);
 }
@@ -354,7 +311,7 @@ static int server_hello_exts(th_conn *c, const th_server_hello *sh, int renegoti
          * ServerHello that it did not request in the associated ClientHello,
          * it MUST abort the handshake with an unsupported_extension fatal
          * alert." */
-        if (!ext_sent(c, ext->type)) {
+        if (!th_client_ext_sent(c, ext->type)) {
             *out_alert = TH_ALERT_UNSUPPORTED_EXTENSION;
             return 0;
         }

@@ -343,31 +343,6 @@ int th_hs12_send_certificate(th_conn *c, int with_chain) {
     return ok;
 }
 
-/* Keeps a copy of the peer's chain for th_conn_peer_chain. */
-static int keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n) {
-    size_t total = 0;
-    for (size_t i = 0; i < n; i++) {
-        total += ders[i].len;
-    }
-    free(c->peer_chain_buf);
-    free(c->peer_chain);
-    c->num_peer_chain = 0;
-    c->peer_chain_buf = malloc(total != 0 ? total : 1);
-    c->peer_chain = calloc(n, sizeof(th_bytes));
-    if (c->peer_chain_buf == NULL || c->peer_chain == NULL) {
-        return 0;
-    }
-    size_t off = 0;
-    for (size_t i = 0; i < n; i++) {
-        memcpy(c->peer_chain_buf + off, ders[i].data, ders[i].len);
-        c->peer_chain[i].data = c->peer_chain_buf + off;
-        c->peer_chain[i].len = ders[i].len;
-        off += ders[i].len;
-    }
-    c->num_peer_chain = n;
-    return 1;
-}
-
 int th_hs12_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *msg, size_t msg_len,
                              int *out_empty, uint8_t *out_alert) {
     CBS cbs;
@@ -409,8 +384,7 @@ int th_hs12_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *
     if (!th_leaf_public_key(cert.certs[0], &c->peer_key, out_alert, why, sizeof(why))) {
         goto err;
     }
-    *out_alert = TH_ALERT_INTERNAL_ERROR;
-    ok = keep_peer_chain(c, cert.certs, cert.num_certs);
+    ok = th_conn_keep_peer_chain(c, cert.certs, cert.num_certs, out_alert);
 err:
     th_certificate_tls12_cleanup(&cert);
     return ok;
@@ -495,12 +469,10 @@ int th_hs12_seal_ticket(th_conn *c, const th_hs12_session *s, CBB *out) {
     CBB pt, master, name;
     uint8_t *plain = NULL;
     size_t plain_len = 0;
-    uint8_t nonce[TH_TICKET_NONCE_LEN];
     int ok = 0;
     if (t == NULL) {
         return 0;
     }
-    th_conn_random(c, nonce, sizeof(nonce));
     if (!CBB_init(&pt, 96) || !CBB_add_u8(&pt, TICKET12_FORMAT) || !CBB_add_u16(&pt, s->suite) ||
         !CBB_add_u64(&pt, (uint64_t)s->created) || !CBB_add_u32(&pt, s->lifetime) ||
         !CBB_add_u8(&pt, s->ems != 0) || !CBB_add_u8(&pt, s->peer_authenticated != 0) ||
@@ -512,14 +484,7 @@ int th_hs12_seal_ticket(th_conn *c, const th_hs12_session *s, CBB *out) {
         CBB_cleanup(&pt);
         return 0;
     }
-    size_t max = plain_len + EVP_AEAD_max_overhead(EVP_AEAD_CTX_aead(&t->aead));
-    uint8_t *sealed;
-    size_t sealed_len;
-    if (CBB_add_bytes(out, nonce, sizeof(nonce)) && CBB_reserve(out, &sealed, max) &&
-        EVP_AEAD_CTX_seal(&t->aead, sealed, &sealed_len, max, nonce, sizeof(nonce), plain,
-                          plain_len, NULL, 0)) {
-        ok = CBB_did_write(out, sealed_len);
-    }
+    ok = th_ticket_seal(c, plain, plain_len, out);
     OPENSSL_cleanse(plain, plain_len);
     OPENSSL_free(plain);
     return ok;
@@ -533,9 +498,7 @@ int th_hs12_open_ticket(th_conn *c, const uint8_t *ticket, size_t len, th_hs12_s
     uint8_t format, ems, auth;
     uint64_t created;
     memset(out, 0, sizeof(*out));
-    if (t == NULL || len < TH_TICKET_NONCE_LEN ||
-        !EVP_AEAD_CTX_open(&t->aead, plain, &plain_len, sizeof(plain), ticket, TH_TICKET_NONCE_LEN,
-                           ticket + TH_TICKET_NONCE_LEN, len - TH_TICKET_NONCE_LEN, NULL, 0)) {
+    if (!th_ticket_open(t, ticket, len, plain, sizeof(plain), &plain_len)) {
         return 0;
     }
     CBS_init(&cbs, plain, plain_len);

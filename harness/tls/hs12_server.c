@@ -108,62 +108,6 @@ err:
     return ok;
 }
 
-/* The first of our ALPN names the client offers (RFC 7301 §3.2). */
-static int choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
-    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_ALPN);
-    c->alpn_len = 0;
-    if (ext == NULL || c->cfg.num_alpn == 0) {
-        return 1;
-    }
-    th_ext_alpn_ch alpn;
-    CBS body = th_ext_body(ext);
-    if (!th_parse_ext_alpn_ch(&body, &alpn, out_alert)) {
-        return 0;
-    }
-    int found = 0;
-    for (size_t i = 0; i < c->cfg.num_alpn && !found; i++) {
-        size_t len = strlen(c->cfg.alpn[i]);
-        for (size_t j = 0; j < alpn.num_protocols && !found; j++) {
-            if (alpn.protocols[j].len == len && len <= TH_ALPN_MAX &&
-                memcmp(alpn.protocols[j].data, c->cfg.alpn[i], len) == 0) {
-                memcpy(c->alpn, c->cfg.alpn[i], len);
-                c->alpn_len = len;
-                found = 1;
-            }
-        }
-    }
-    th_ext_alpn_ch_cleanup(&alpn);
-    if (!found) {
-        /* RFC 7301 §3.2: "In the event that the server supports no protocols
-         * that the client advertises, then the server SHALL respond with a
-         * fatal "no_application_protocol" alert." */
-        *out_alert = TH_ALERT_NO_APPLICATION_PROTOCOL;
-        return 0;
-    }
-    return 1;
-}
-
-/* Keeps the client's host_name (RFC 6066 §3) for the status and the
- * certificate choice. */
-static int note_server_name(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
-    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_SERVER_NAME);
-    if (ext == NULL) {
-        return 1;
-    }
-    th_ext_server_name_ch sni;
-    CBS body = th_ext_body(ext);
-    if (!th_parse_ext_server_name_ch(&body, &sni, out_alert)) {
-        return 0;
-    }
-    const th_bytes *host = th_ext_server_name_host(&sni);
-    if (host != NULL && host->len <= sizeof(c->server_name)) {
-        memcpy(c->server_name, host->data, host->len);
-        c->server_name_len = host->len;
-    }
-    th_ext_server_name_ch_cleanup(&sni);
-    return 1;
-}
-
 /* record_size_limit (RFC 8449) and max_fragment_length (RFC 6066 §4). The
  * codec refused a limit below 64 and an MFL code outside 1..4
  * (illegal_parameter). */
@@ -716,9 +660,9 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
     memcpy(c->client_random, ch.random, sizeof(c->client_random));
     h->peer_ems = th_ext_block_find(&ch.extensions, TH_EXT_EXTENDED_MASTER_SECRET) != NULL;
     h->peer_etm = th_ext_block_find(&ch.extensions, TH_EXT_ENCRYPT_THEN_MAC) != NULL;
-    if (!note_renegotiation_info(c, &ch, out_alert) || !note_server_name(c, &ch, out_alert) ||
-        !note_record_limits(c, &ch, out_alert) || !note_sig_algs(c, &ch, out_alert) ||
-        !choose_alpn(c, &ch, out_alert)) {
+    if (!note_renegotiation_info(c, &ch, out_alert) ||
+        !th_server_note_server_name(c, &ch, out_alert) || !note_record_limits(c, &ch, out_alert) ||
+        !note_sig_algs(c, &ch, out_alert) || !th_server_choose_alpn(c, &ch, out_alert)) {
         goto err;
     }
     *out_alert = TH_ALERT_INTERNAL_ERROR;

@@ -27,31 +27,6 @@ enum {
     CL_DONE,          /* established: post-handshake messages */
 };
 
-/* 1 if |name| is an IP literal, which RFC 6066 §3 keeps out of server_name:
- * "Literal IPv4 and IPv6 addresses are not permitted in "HostName"." */
-static int is_ip_literal(const char *name) {
-    if (strchr(name, ':') != NULL) {
-        return 1;
-    }
-    for (const char *p = name; *p != '\0'; p++) {
-        if ((*p < '0' || *p > '9') && *p != '.') {
-            return 0;
-        }
-    }
-    return 1;
-}
-
-/* Opens one extension of |type| in |exts| and remembers that we sent it. */
-static int add_ext(th_conn *c, CBB *exts, uint16_t type, CBB *out_body) {
-    th_u16_set_add(c->sent_exts, type);
-    return CBB_add_u16(exts, type) && CBB_add_u16_length_prefixed(exts, out_body);
-}
-
-/* 1 if our ClientHello carried an extension of |type|. */
-static int ext_sent(const th_conn *c, uint16_t type) {
-    return (c->sent_exts->bits[type >> 3] >> (type & 7)) & 1;
-}
-
 static int suite_offered(th_conn *c, uint16_t suite);
 
 /* Writes our ClientHello body: the first, or the second after a
@@ -84,14 +59,8 @@ static int write_client_hello(th_conn *c, CBB *body) {
         !CBB_add_u16_length_prefixed(body, &exts)) {
         return 0;
     }
-    if (c->cfg.server_name != NULL && !is_ip_literal(c->cfg.server_name)) {
-        th_server_name name = {TH_SNI_HOST_NAME,
-                               {(const uint8_t *)c->cfg.server_name, strlen(c->cfg.server_name)}};
-        th_ext_server_name_ch sni = {&name, 1};
-        if (!add_ext(c, &exts, TH_EXT_SERVER_NAME, &ext) ||
-            !th_write_ext_server_name_ch(&ext, &sni)) {
-            return 0;
-        }
+    if (!th_client_add_server_name(c, &exts)) {
+        return 0;
     }
     /* RFC 8446 §4.2.1: a TLS 1.3 ClientHello "MUST contain" supported_versions. */
     uint16_t versions[2] = {TH_VERSION_TLS13, TH_VERSION_TLS12};
@@ -100,56 +69,42 @@ static int write_client_hello(th_conn *c, CBB *body) {
     th_key_share_entry share = {c->kex.group, {c->kex.public_key, c->kex.public_key_len}};
     th_ext_key_share_ch ks = {&share, 1};
     th_ext_signature_algorithms sa = {(uint16_t *)schemes, num_schemes};
-    if (!add_ext(c, &exts, TH_EXT_SUPPORTED_VERSIONS, &ext) ||
+    if (!th_client_add_ext(c, &exts, TH_EXT_SUPPORTED_VERSIONS, &ext) ||
         !th_write_ext_supported_versions_ch(&ext, &sv) ||
-        !add_ext(c, &exts, TH_EXT_SUPPORTED_GROUPS, &ext) ||
-        !th_write_ext_supported_groups(&ext, &sg) || !add_ext(c, &exts, TH_EXT_KEY_SHARE, &ext) ||
+        !th_client_add_ext(c, &exts, TH_EXT_SUPPORTED_GROUPS, &ext) ||
+        !th_write_ext_supported_groups(&ext, &sg) ||
+        !th_client_add_ext(c, &exts, TH_EXT_KEY_SHARE, &ext) ||
         !th_write_ext_key_share_ch(&ext, &ks) ||
-        !add_ext(c, &exts, TH_EXT_SIGNATURE_ALGORITHMS, &ext) ||
+        !th_client_add_ext(c, &exts, TH_EXT_SIGNATURE_ALGORITHMS, &ext) ||
         !th_write_ext_signature_algorithms(&ext, &sa)) {
         return 0;
     }
-    if (c->cfg.num_alpn != 0) {
-        CBB list, name;
-        if (!add_ext(c, &exts, TH_EXT_ALPN, &ext) || !CBB_add_u16_length_prefixed(&ext, &list)) {
-            return 0;
-        }
-        for (size_t i = 0; i < c->cfg.num_alpn; i++) {
-            if (!CBB_add_u8_length_prefixed(&list, &name) ||
-                !CBB_add_bytes(&name, (const uint8_t *)c->cfg.alpn[i], strlen(c->cfg.alpn[i]))) {
-                return 0;
-            }
-        }
-    }
-    if (c->cfg.record_size_limit != 0) {
-        th_ext_record_size_limit rsl = {c->cfg.record_size_limit};
-        if (!add_ext(c, &exts, TH_EXT_RECORD_SIZE_LIMIT, &ext) ||
-            !th_write_ext_record_size_limit(&ext, &rsl)) {
-            return 0;
-        }
+    if (!th_client_add_alpn_and_rsl(c, &exts)) {
+        return 0;
     }
     if (c->cookie != NULL) {
         th_ext_cookie cookie = {{c->cookie, c->cookie_len}};
-        if (!add_ext(c, &exts, TH_EXT_COOKIE, &ext) || !th_write_ext_cookie(&ext, &cookie)) {
+        if (!th_client_add_ext(c, &exts, TH_EXT_COOKIE, &ext) ||
+            !th_write_ext_cookie(&ext, &cookie)) {
             return 0;
         }
     }
     /* Always offered, so that servers send tickets (RFC 8446 §4.2.9). */
     uint8_t mode = c->cfg.psk_ke ? TH_PSK_MODE_KE : TH_PSK_MODE_DHE_KE;
     th_ext_psk_key_exchange_modes modes = {{&mode, 1}};
-    if (!add_ext(c, &exts, TH_EXT_PSK_KEY_EXCHANGE_MODES, &ext) ||
+    if (!th_client_add_ext(c, &exts, TH_EXT_PSK_KEY_EXCHANGE_MODES, &ext) ||
         !th_write_ext_psk_key_exchange_modes(&ext, &modes)) {
         return 0;
     }
     /* RFC 8446 §4.2.6: post_handshake_auth has an empty body. */
     if (c->cfg.post_handshake_auth &&
-        (!add_ext(c, &exts, TH_EXT_POST_HANDSHAKE_AUTH, &ext) || !CBB_flush(&exts))) {
+        (!th_client_add_ext(c, &exts, TH_EXT_POST_HANDSHAKE_AUTH, &ext) || !CBB_flush(&exts))) {
         return 0;
     }
     /* RFC 8446 §4.2.10: "A client MUST NOT include the "early_data"
      * extension in its followup ClientHello" after a HelloRetryRequest. */
     if (c->early_writing && !c->hello_retry &&
-        (!add_ext(c, &exts, TH_EXT_EARLY_DATA, &ext) || !CBB_flush(&exts))) {
+        (!th_client_add_ext(c, &exts, TH_EXT_EARLY_DATA, &ext) || !CBB_flush(&exts))) {
         return 0;
     }
     if (tls12 && !th_hs12_client_hello_exts(c, &exts)) {
@@ -167,7 +122,7 @@ static int write_client_hello(th_conn *c, CBB *body) {
         th_psk_identity id = {{sess->ticket, sess->ticket_len}, (uint32_t)(age_ms + sess->age_add)};
         th_bytes binder = {zero, EVP_MD_size(th_suite_hash(sess->suite))};
         th_ext_pre_shared_key_ch psk = {&id, 1, &binder, 1, 0};
-        if (!add_ext(c, &exts, TH_EXT_PRE_SHARED_KEY, &ext) ||
+        if (!th_client_add_ext(c, &exts, TH_EXT_PRE_SHARED_KEY, &ext) ||
             !th_write_ext_pre_shared_key_ch(&ext, &psk)) {
             return 0;
         }
@@ -511,7 +466,7 @@ static int client_server_hello(th_conn *c, const th_handshake *hs, const uint8_t
         if (is_hrr && type == TH_EXT_COOKIE) {
             continue;
         }
-        if (!ext_sent(c, type)) {
+        if (!th_client_ext_sent(c, type)) {
             *out_alert = TH_ALERT_UNSUPPORTED_EXTENSION;
             goto err;
         }
@@ -619,7 +574,7 @@ static int client_encrypted_extensions(th_conn *c, const th_handshake *hs, const
          * if the remote endpoint did not send the corresponding extension
          * requests ... Upon receiving such an extension, an endpoint MUST
          * abort the handshake with an "unsupported_extension" alert." */
-        if (!ext_sent(c, ext->type)) {
+        if (!th_client_ext_sent(c, ext->type)) {
             *out_alert = TH_ALERT_UNSUPPORTED_EXTENSION;
             goto err;
         }

@@ -193,9 +193,7 @@ static int check_entry_extensions(th_conn *c, const th_ext_block *exts, int leaf
     return 1;
 }
 
-/* Keeps a copy of the peer's chain for th_conn_peer_chain (the message it
- * came from is freed once processed). */
-static int keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n, uint8_t *out_alert) {
+int th_conn_keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n, uint8_t *out_alert) {
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
         total += ders[i].len;
@@ -281,7 +279,7 @@ int th_conn_recv_certificate(th_conn *c, const th_handshake *hs, const uint8_t *
     EVP_PKEY_free(c->peer_key);
     c->peer_key = NULL;
     ok = th_leaf_public_key(ders[0], &c->peer_key, out_alert, why, sizeof(why)) &&
-         keep_peer_chain(c, ders, cert.num_entries, out_alert);
+         th_conn_keep_peer_chain(c, ders, cert.num_entries, out_alert);
 err:
     free(ders);
     th_certificate_cleanup(&cert);

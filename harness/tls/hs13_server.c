@@ -238,65 +238,6 @@ static int send_certificate_request(th_conn *c, const uint8_t *context, size_t c
     return th_conn_finish_message(c, &cbb);
 }
 
-/* The first of our names the client offers (RFC 7301 §3.2: server's
- * choice). 1 with c->alpn set, or nothing to do; 0 with
- * no_application_protocol when both sides have lists without overlap. */
-static int choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
-    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_ALPN);
-    if (ext == NULL || c->cfg.num_alpn == 0) {
-        return 1;
-    }
-    th_ext_alpn_ch alpn;
-    CBS body = th_ext_body(ext);
-    if (!th_parse_ext_alpn_ch(&body, &alpn, out_alert)) {
-        return 0;
-    }
-    int found = 0;
-    for (size_t i = 0; i < c->cfg.num_alpn && !found; i++) {
-        size_t len = strlen(c->cfg.alpn[i]);
-        for (size_t j = 0; j < alpn.num_protocols && !found; j++) {
-            if (alpn.protocols[j].len == len && len <= TH_ALPN_MAX &&
-                memcmp(alpn.protocols[j].data, c->cfg.alpn[i], len) == 0) {
-                memcpy(c->alpn, c->cfg.alpn[i], len);
-                c->alpn_len = len;
-                found = 1;
-            }
-        }
-    }
-    th_ext_alpn_ch_cleanup(&alpn);
-    if (!found) {
-        /* RFC 7301 §3.2: "In the event that the server supports no protocols
-         * that the client advertises, then the server SHALL respond with a
-         * fatal "no_application_protocol" alert." */
-        *out_alert = TH_ALERT_NO_APPLICATION_PROTOCOL;
-        return 0;
-    }
-    return 1;
-}
-
-/* Keeps the client's host_name (RFC 6066 §3) for the status; the codec has
- * checked the extension's form. Names over 255 bytes are not kept. */
-static int note_server_name(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
-    const th_ext *ext = th_ext_block_find(&ch->extensions, TH_EXT_SERVER_NAME);
-    if (ext == NULL) {
-        /* RFC 8446 §9.2, for servers requiring the extension. */
-        *out_alert = TH_ALERT_MISSING_EXTENSION;
-        return !c->cfg.require_server_name;
-    }
-    th_ext_server_name_ch sni;
-    CBS body = th_ext_body(ext);
-    if (!th_parse_ext_server_name_ch(&body, &sni, out_alert)) {
-        return 0;
-    }
-    const th_bytes *host = th_ext_server_name_host(&sni);
-    if (host != NULL && host->len <= sizeof(c->server_name)) {
-        memcpy(c->server_name, host->data, host->len);
-        c->server_name_len = host->len;
-    }
-    th_ext_server_name_ch_cleanup(&sni);
-    return 1;
-}
-
 /* RFC 8449: a client's record_size_limit is honoured (our records toward it
  * from EncryptedExtensions on) and answered with ours. */
 static int note_record_size_limit(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) {
@@ -685,10 +626,10 @@ static int server_client_hello(th_conn *c, const th_handshake *hs, const uint8_t
         share = th_ext_key_share_ch_find(&ks, group);
     }
     uint16_t scheme = 0;
-    if ((!second && !note_server_name(c, &ch, out_alert)) ||
+    if ((!second && !th_server_note_server_name(c, &ch, out_alert)) ||
         !note_record_size_limit(c, &ch, out_alert) ||
         (!c->resumed && !choose_cert(c, &ch, &scheme, out_alert)) ||
-        (!second && !choose_alpn(c, &ch, out_alert))) {
+        (!second && !th_server_choose_alpn(c, &ch, out_alert))) {
         goto err;
     }
     c->suite = suite;
