@@ -4,7 +4,7 @@
  * and binder checks and the TLS 1.2 ServerKeyExchange, CertificateVerify and
  * Finished checks). The fuzzer's bytes are the peer's records, fed to our
  * engine in pieces the input itself sizes. Both roles negotiate TLS 1.3 or
- * TLS 1.2 with every suite of each; the server has an Ed25519 and an RSA-2048
+ * TLS 1.2 with every suite of each; the server has an Ed25519 and an RSA-1024
  * certificate (ECDHE_ECDSA, ECDHE_RSA and RSA key exchange), asks for a
  * client certificate, issues tickets and session IDs; the client has an
  * Ed25519 certificate for client authentication.
@@ -106,39 +106,28 @@ static time_t fixed_now(void *ctx) {
     return 1764000000; /* 2025-11-24 */
 }
 
-/* A fixed RSA-2048 key (PKCS#1 RSAPrivateKey, DER): the corpus key of
- * harness/corpus/pki.c. BoringSSL cannot generate an RSA key from a seed, and
- * a key per process would break the seeds whose ClientKeyExchange is
- * encrypted to it. */
-static const char kRsa2048Hex[] =
-    "308204a30201000282010100da483bf3e1e34f2635b25de5b17144bd9a6a71723fb099378c882d44fbdedbc2"
-    "87e6772573440b17090cc1f7c144d72dee6a93b71ac30f8095db3b1d49e24aae0ff708d9482534ab739fbe91"
-    "e3748e92fc3a91ac0360fa66974b18af0dbd3b6790d4a16d5251bece1b381d16bde69d445783f7d093e5f25c"
-    "dea5c5a290d8b80f4ac9ee67cefa592da2bff881227f560309ce148229c07877fbdd48f1d8248fbc47185f78"
-    "a86624ee554b8490694b66cef60ee331ecd253936f9a5735a40ea1ab99ad277c74ca2600fbf6dabf15fc10aa"
-    "912bbb2d39952da086666610562deeb926981716feaa760ea233b933e15b1f58d4cb9e111d7b12b09bb3d359"
-    "8daf58150203010001028201003f4a1667fe24e43c15f1a39c07b8e9cf77c84920712b0921bc1377dcba92c1"
-    "7143ea24bdad101b8f1046acaee350cc7b3ad79800cd37a57508fe49c3923a94a0a76c5f1a70faa8acd59789"
-    "afcf1d6a815fb4b3ac0646c6139ce65f3fd261fda967aadf2b4d64fa47d4488ed69b3514804e47ab40c4c135"
-    "668bffd0aff403824a1384dc86ee31b690cf166edf64c2071d0fa9e74b042f7bfc0b3ebb1142402a157878ec"
-    "868ad57bf54294f9f29c77c8af14d37305a0c218f1672b9b7cd478e304435bc425d892e9d5de602eca5be522"
-    "6f1c20a554ed00d8db59f8b858a1c9a2df3fe8398dc113af3af8a6ef6dba8722f571583f2022f58ead8b960c"
-    "366877d43902818100f94a06230abae3ceef3f30e97f0ec9debe7b5030a0dd6daba4eb2e502251528736716d"
-    "4110def51d29db1b6562336e85a4f4659807cc1bc2d81ec6f78a3fc792cd09ccd481438e355055e4aa94a3e5"
-    "2f515e2bfbedc79d281d001d572dce24962ae4339966040d5cadadea31dc4f6c5008edf863e39a12e2bb7128"
-    "6f83445e3702818100e028868b29b65abddfbaaf1a22c2a62eb6176c101107e66709dfb94118aa5c1733f89a"
-    "0208e909e565d320e1a6f341828db8b6022c44f2eca3b3ae175ae8ea0854c9d66ae29f0d9627de8a6decc772"
-    "42ed76b9728638c74cc01b288f6b384e95839068f27921eb26d795e4b75b642a48765233f04a361f34e889b2"
-    "35c5c9761302818076f0d7aebe7edf14abd8059952b316a43d540eb5b4fb1149951d54f28cfd2a183364b911"
-    "13609da8b580c238843b2fdf7a0dd5af4d0118b9c56e21d697d2c881056d489a97b648d2ad2ade3879451da3"
-    "8efa14985622289cac0192fe366fa5cb3459bf38d090dc633cc6bef7dd3ad3ddf7f4bacfc6178c2d3bebc8b4"
-    "33f859cf02818020685b835525831afe749c0a384a520260db2409729ce4c7b2dac08ad3c91585594330e8e8"
-    "66e0c264a55094af316e2034e326954bd73013dc5b06e96380570d9b4c8f0e66f33de09ea502f87f8a1a4fe8"
-    "cb0866b15716215788d5a55e88067c8147e8945dc4f49d69ffc6d0678b24bdd3357142e547cbdd375d690173"
-    "35fc3702818100d7132a29c41c470566433a0b6aca40e0fc43ce075089cfea27234901d23138bd24bb6ae6cd"
-    "132d1b4e1874a2c2b888c9d58041658255655b9a772b2ca3b887eb6fa5d4f6100a5a883568cdb0fb99385ad0"
-    "2e76b1837dc24989c42a9945280d30e449361fc35937241c5f2c1a1479d2eb7f5feeb9d91af6297ae178724e"
-    "bca7c8";
+/* A fixed RSA-1024 key (PKCS#1 RSAPrivateKey, DER), made once with
+ * `openssl genrsa 1024` for these targets. BoringSSL cannot generate an RSA
+ * key from a seed, and a key per process would break the seeds whose
+ * ClientKeyExchange is encrypted to it. 1024 bits, not 2048: the targets
+ * test the handshake, not the key, and under ASan an RSA-2048 private
+ * operation (ECDHE_RSA signature, RSA key exchange) costs about four times
+ * as much, twice per input. */
+static const char kRsaHex[] =
+    "3082025e02010002818100bde12c94ef8c82b0db5d3796c9ec76520309c4baed403934b4e07c465ed27e7573"
+    "771fc3e86324a4303347d745fa31e769f228276d4182933b0fd6977a4b7d85dfde8057d202f4a68cff60e234"
+    "bdc85dd9b5df7bbc9d16119fa41ff261b90aae0b7cceac7f9497af0d63ccd3db3cf5ab783fe294e2b97c028f"
+    "77dfae70c35159020301000102818100a3ea01b16485f8c031ee6bb18908cf2f871de4adb567ceba78369e31"
+    "a563b2f533432fb1d027de16bae159f035a1817913158fa25187ceefc879a8b745446bcb2b72c0681b56ea9f"
+    "5f40f8d76a6d76af271f78df082183275e502d8c26d489dddea0d19dfe5971ca482ab7a6356c57fc545efef7"
+    "aeed8b4aaccd72cea15e1ecd024100eb9e73b6e758a8e7af221f8cce7f931876d7cdbcd3134fe2426e9132f2"
+    "22d89ff34a249522f91a4a6191f77744ef0d607ccdbc155bf3ae1f83a5c353a3f0ab8f024100ce4dde863ac4"
+    "1d924e2af9c183613b1785a26cfe73ab5c986fad7a99e522173cfe5a4afffb3cb6b8a67523ecaa908b737bcb"
+    "8c72757588ece7d8c15358bfe097024100acce9fcbabcd68c3d3bcd12af260babf9c9a1638c10e4eee810e9a"
+    "cba4af4df5b1f7d4f0d49fa25a9f48f118b6a4254978ff634cbf0defcd093ed00d4e15bb9d024100aba216fe"
+    "3f47c77e5fafdb4746410f035bb72ccc6878e9391cb80be69abd48ee028226215ee83cefd3f462a5d3a51b8f"
+    "412fafb1cdccb1d4be72132c7f0a6b130240798ed3af36f30dfcae3859013c702f80849d01d395e0411cc264"
+    "1344add088a54f68b33e6cd4de227b270963fc261a428e61d9ef60271bcf4a4f870d7c452726";
 
 static int hex_value(char c) {
     if (c >= '0' && c <= '9') {
@@ -148,10 +137,10 @@ static int hex_value(char c) {
 }
 
 static EVP_PKEY *rsa_fixed_key(void) {
-    uint8_t der[sizeof(kRsa2048Hex) / 2];
-    size_t len = (sizeof(kRsa2048Hex) - 1) / 2;
+    uint8_t der[sizeof(kRsaHex) / 2];
+    size_t len = (sizeof(kRsaHex) - 1) / 2;
     for (size_t i = 0; i < len; i++) {
-        int hi = hex_value(kRsa2048Hex[2 * i]), lo = hex_value(kRsa2048Hex[2 * i + 1]);
+        int hi = hex_value(kRsaHex[2 * i]), lo = hex_value(kRsaHex[2 * i + 1]);
         if (hi < 0 || lo < 0) {
             return NULL;
         }
@@ -207,7 +196,7 @@ static int make_cert_key(EVP_PKEY *key, long serial, th_cert_key *out) {
  * register, is unused without max_early_data. */
 typedef struct {
     th_cert_key ed25519; /* server and client certificate */
-    th_cert_key rsa;     /* the server's second certificate */
+    th_cert_key rsa;     /* the server's second certificate (RSA-1024) */
     th_ticket_ctx *tickets;
 } target_keys;
 

@@ -520,10 +520,16 @@ static int c_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, c
 static int c_sent(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len, char *err,
                   size_t err_len) {
     ep12_st *st = ep12_state(ep);
+    if (msg == TH_SC_MSG_CLIENT_HELLO && st->state == EP12_C_DONE) {
+        /* RFC 5246 §7.4.1.2: a ClientHello after the handshake starts a
+         * renegotiation under the current keys. */
+        ep12_restart(ep);
+        st->state = EP12_C_INIT;
+    }
     ep->done[msg] = 1;
     if (msg == TH_SC_MSG_CLIENT_HELLO && st->state != EP12_C_INIT) {
-        /* A ClientHello after the handshake (renegotiation attempt): the
-         * peer's answer decides; our state stays. */
+        /* A second ClientHello in the middle of a handshake: the peer's
+         * answer decides; our state stays. */
         ep_log(ep, "   (a second client_hello: our state is unchanged)\n");
         return 1;
     }
@@ -618,9 +624,17 @@ static int recv_sh(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
         }
     }
     const th_ext *ri = th_ext_block_find(&sh.extensions, TH_EXT_RENEGOTIATION_INFO);
-    if (ri != NULL && !(ri->body.len == 1 && ri->body.data[0] == 0)) {
+    if (!st->reneg && ri != NULL && !(ri->body.len == 1 && ri->body.data[0] == 0)) {
         PEER_ERR("an initial renegotiation_info that is not empty (RFC 5746 §3.4: "
                  "handshake_failure)");
+    }
+    if (st->reneg && (ri == NULL || ri->body.len != 1 + 2 * TH_TLS12_VERIFY_DATA_LEN ||
+                      ri->body.data[0] != 2 * TH_TLS12_VERIFY_DATA_LEN ||
+                      memcmp(ri->body.data + 1, st->client_vd, TH_TLS12_VERIFY_DATA_LEN) != 0 ||
+                      memcmp(ri->body.data + 1 + TH_TLS12_VERIFY_DATA_LEN, st->server_vd,
+                             TH_TLS12_VERIFY_DATA_LEN) != 0)) {
+        PEER_ERR("a renegotiation server_hello whose renegotiation_info is not client_verify_data "
+                 "+ server_verify_data (RFC 5746 §3.5: handshake_failure)");
     }
     if (!ep12_set_suite(ep, sh.cipher_suite)) {
         *local = 1;
@@ -647,7 +661,7 @@ static int recv_sh(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
         PEER_ERR("out of memory");
     }
     /* RFC 5246 §7.4.1.3: the echoed session ID means resumption. */
-    if (resuming(ep) && st->offer.session_id_len != 0 &&
+    if (resuming(ep) && !st->reneg && st->offer.session_id_len != 0 &&
         st->session_id_len == st->offer.session_id_len &&
         memcmp(st->session_id, st->offer.session_id, st->session_id_len) == 0) {
         if (sh.cipher_suite != ep->ticket.suite) {

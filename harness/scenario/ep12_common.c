@@ -223,7 +223,9 @@ int ep12_offer_parse(const uint8_t *msg, size_t len, ep12_offer *out) {
     }
     out->offers13 = th_client_hello_offers_tls13(&ch);
     /* RFC 5746 §3.3: the SCSV counts as an empty renegotiation_info. */
-    out->ri = ep12_list_has(out->suites, out->num_suites, TH_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    out->ri_scsv =
+        ep12_list_has(out->suites, out->num_suites, TH_TLS_EMPTY_RENEGOTIATION_INFO_SCSV);
+    out->ri = out->ri_scsv;
     for (size_t i = 0; i < ch.extensions.num_exts; i++) {
         const th_ext *e = &ch.extensions.exts[i];
         uint16_t *t = th_array_grow(out->ext_types, out->num_ext_types, sizeof(*t));
@@ -240,6 +242,9 @@ int ep12_offer_parse(const uint8_t *msg, size_t len, ep12_offer *out) {
             break;
         case TH_EXT_RENEGOTIATION_INFO:
             out->ri = 1;
+            out->has_ri_ext = 1;
+            out->ri_body_len = e->body.len < sizeof(out->ri_body) ? e->body.len : 0;
+            memcpy(out->ri_body, e->body.data, out->ri_body_len);
             break;
         case TH_EXT_SESSION_TICKET:
             out->has_ticket = 1;
@@ -332,6 +337,26 @@ size_t ep12_cfg_schemes(const th_ep *ep, uint16_t *out, size_t cap) {
 }
 
 /* ---- transcript and keys ---------------------------------------------- */
+
+void ep12_restart(th_ep *ep) {
+    ep12_st *st = ep12_state(ep);
+    st->msgs_len = 0;
+    th_secret_cleanse(&st->premaster);
+    st->have_keys = st->resumed = 0;
+    st->ccs_sent = st->ccs_recvd = 0;
+    st->group = 0;
+    th_kex_cleanup(&st->kex);
+    st->peer_point_len = 0;
+    st->ske_done = 0;
+    st->cert_requested = st->our_cert_nonempty = st->peer_cert_nonempty = 0;
+    st->ticket_expected = 0;
+    st->reneg = 1;
+    ep->peer_cert_empty = 0;
+    ep->neg.alpn[0] = '\0';
+    ep->neg.group = 0;
+    memset(ep->done, 0, sizeof(ep->done));
+    ep_log(ep, "   (renegotiation: a new TLS 1.2 handshake on this connection)\n");
+}
 
 int ep12_msgs_add(th_ep *ep, const uint8_t *msg, size_t len) {
     ep12_st *st = ep12_state(ep);
@@ -757,7 +782,7 @@ int ep12_ccs_sent(th_ep *ep, char *err, size_t err_len) {
     if (st == NULL) {
         return 1;
     }
-    if (st->wr.suite != NULL) {
+    if (st->ccs_sent) {
         ep_log(ep, "   (a second change_cipher_spec: our write keys unchanged)\n");
         return 1;
     }

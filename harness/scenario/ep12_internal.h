@@ -23,10 +23,14 @@ typedef struct {
     size_t session_id_len;
     uint16_t *suites;
     size_t num_suites;
-    int comp_null;   /* compression_methods holds null */
-    int offers13;    /* supported_versions lists TLS 1.3 */
-    int ems;         /* extended_master_secret (RFC 7627) */
-    int ri;          /* renegotiation_info or the SCSV (RFC 5746) */
+    int comp_null;       /* compression_methods holds null */
+    int offers13;        /* supported_versions lists TLS 1.3 */
+    int ems;             /* extended_master_secret (RFC 7627) */
+    int ri;              /* renegotiation_info or the SCSV (RFC 5746) */
+    int ri_scsv;         /* TLS_EMPTY_RENEGOTIATION_INFO_SCSV */
+    int has_ri_ext;      /* the renegotiation_info extension ... */
+    uint8_t ri_body[64]; /* ... and its body (at most 64 bytes kept) */
+    size_t ri_body_len;
     int has_ticket;  /* session_ticket extension (RFC 5077) */
     uint8_t *ticket; /* its body */
     size_t ticket_len;
@@ -61,6 +65,7 @@ typedef struct {
     int ems, etm, resumed;
     th_rl12_dir rd, wr;
     int ccs_sent, ccs_recvd; /* our / the peer's CCS switched keys */
+    int reneg;               /* this handshake is a renegotiation (RFC 5746) */
     uint8_t client_vd[TH_TLS12_VERIFY_DATA_LEN];
     uint8_t server_vd[TH_TLS12_VERIFY_DATA_LEN];
     uint8_t session_id[32]; /* ServerHello's session ID */
@@ -130,6 +135,12 @@ int ep12_list_has(const uint16_t *l, size_t n, uint16_t v);
 size_t ep12_cfg_suites(const th_ep *ep, uint16_t *out, size_t cap);
 size_t ep12_cfg_groups(const th_ep *ep, uint16_t *out, size_t cap);
 size_t ep12_cfg_schemes(const th_ep *ep, uint16_t *out, size_t cap);
+
+/* Starts a renegotiation on the established connection (RFC 5246
+ * §7.4.1.2, RFC 5746): the handshake state is reset, the record keys in use
+ * stay until the next ChangeCipherSpec, the verify_data of the last
+ * handshake are kept for renegotiation_info. */
+void ep12_restart(th_ep *ep);
 
 /* Appends a whole handshake message to the transcript. */
 int ep12_msgs_add(th_ep *ep, const uint8_t *msg, size_t len) TH_MUST_USE;

@@ -42,16 +42,20 @@ static int cfg_has_version(const th_ep *ep, uint16_t v) {
     return 0;
 }
 
-static int s_start(th_ep *ep) {
-    if (!ep12_state_new(ep)) {
-        return 0;
-    }
+static void new_server_random(th_ep *ep) {
     ep_random(ep, ep->server_random, sizeof(ep->server_random));
     if (cfg_has_version(ep, TH_VERSION_TLS13)) {
         /* RFC 8446 §4.1.3: a TLS 1.3 server negotiating TLS 1.2 ends its
          * random with the downgrade sentinel. */
         memcpy(ep->server_random + 24, th_downgrade_sentinel_bytes(TH_DOWNGRADE_TLS12), 8);
     }
+}
+
+static int s_start(th_ep *ep) {
+    if (!ep12_state_new(ep)) {
+        return 0;
+    }
+    new_server_random(ep);
     return 1;
 }
 
@@ -83,6 +87,21 @@ static int recv_ch(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
         return 0;
     }
     const ep12_offer *o = &st->offer;
+    if (!st->reneg && o->has_ri_ext && !(o->ri_body_len == 1 && o->ri_body[0] == 0)) {
+        snprintf(why, why_len,
+                 "an initial renegotiation_info that is not empty (RFC 5746 §3.6: "
+                 "handshake_failure)");
+        return 0;
+    }
+    if (st->reneg &&
+        (o->ri_scsv || !o->has_ri_ext || o->ri_body_len != 1 + TH_TLS12_VERIFY_DATA_LEN ||
+         o->ri_body[0] != TH_TLS12_VERIFY_DATA_LEN ||
+         memcmp(o->ri_body + 1, st->client_vd, TH_TLS12_VERIFY_DATA_LEN) != 0)) {
+        snprintf(why, why_len,
+                 "a renegotiation client_hello whose renegotiation_info is not the "
+                 "client_verify_data, or with the SCSV (RFC 5746 §3.7: handshake_failure)");
+        return 0;
+    }
     if (!load_our_cert(ep, err, sizeof(err))) {
         *local = 1;
         snprintf(why, why_len, "%s", err);
@@ -93,7 +112,7 @@ static int recv_ch(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
      * ticket run, unless the EMS state changed (RFC 7627 §5.3: abort or a
      * full handshake; we do the full handshake). */
     int match = 0;
-    if (ep->cfg->resume && !ep->first_connection && ep->ticket.valid) {
+    if (ep->cfg->resume && !ep->first_connection && ep->ticket.valid && !st->reneg) {
         match = (o->has_ticket && o->ticket_len != 0 && o->ticket_len == ep->ticket.ticket_len &&
                  memcmp(o->ticket, ep->ticket.ticket, o->ticket_len) == 0) ||
                 (o->session_id_len != 0 && o->session_id_len == ep->sess12_id_len &&
@@ -185,8 +204,13 @@ static int build_sh(th_ep *ep, const th_sc_send *step, CBB *body, char *err, siz
     snprintf(err, err_len, "out of memory building the server_hello");
     /* RFC 5746 §3.6: an empty renegotiation_info answers the extension or
      * the SCSV. */
-    if (st->offer.ri &&
-        !th_ext_block_add(&sh.extensions, TH_EXT_RENEGOTIATION_INFO, (th_bytes){kEmptyRi, 1})) {
+    /* RFC 5746 §3.7: in a renegotiation, client_verify_data +
+     * server_verify_data. */
+    uint8_t ri[1 + 2 * TH_TLS12_VERIFY_DATA_LEN] = {2 * TH_TLS12_VERIFY_DATA_LEN};
+    memcpy(ri + 1, st->client_vd, TH_TLS12_VERIFY_DATA_LEN);
+    memcpy(ri + 1 + TH_TLS12_VERIFY_DATA_LEN, st->server_vd, TH_TLS12_VERIFY_DATA_LEN);
+    th_bytes ri_body = st->reneg ? (th_bytes){ri, sizeof(ri)} : (th_bytes){kEmptyRi, 1};
+    if (st->offer.ri && !th_ext_block_add(&sh.extensions, TH_EXT_RENEGOTIATION_INFO, ri_body)) {
         goto done;
     }
     if (st->ems &&
@@ -707,9 +731,12 @@ static int s_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
         break;
     case EP12_S_DONE:
         if (ev->msg == TH_SC_MSG_CLIENT_HELLO) {
-            /* A renegotiation attempt: the scenario says what we answer
-             * (RFC 5746 §4.4, RFC 5246 §7.2.2 no_renegotiation). */
-            return 1;
+            /* A renegotiation (RFC 5246 §7.4.1.2): the default plan runs
+             * it; a scenario refusing it sends no_renegotiation instead
+             * (RFC 5246 §7.2.2). */
+            ep12_restart(ep);
+            new_server_random(ep);
+            return recv_ch(ep, ev, out_local, why, why_len);
         }
         break;
     default:

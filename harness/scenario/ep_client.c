@@ -414,6 +414,11 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
         !ep_eb_put_u16(&eb, TH_EXT_RECORD_SIZE_LIMIT, ep->cfg->record_size_limit)) {
         goto done;
     }
+    /* Offering TLS 1.2 too: what a TLS 1.2 server needs (EMS,
+     * renegotiation_info, point formats, session_ticket). */
+    if (!ep12_client_hello_exts(ep, &eb.block)) {
+        goto done;
+    }
     if (ep->cookie != NULL) {
         /* RFC 8446 §4.2.2: the second ClientHello echoes the cookie. */
         CBB c, inner;

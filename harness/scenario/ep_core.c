@@ -291,8 +291,9 @@ static int send_other(th_ep *ep, const th_sc_send *s, char *err, size_t err_len)
         }
         switch (s->kind) {
         case TH_SC_SEND_CCS: {
-            /* RFC 8446 §5: change_cipher_spec is never protected. */
-            if (ro.epoch == TH_SC_EPOCH_CURRENT) {
+            /* RFC 8446 §5: change_cipher_spec is never protected. In TLS
+             * 1.2 it is, by the current keys (a renegotiation). */
+            if (ro.epoch == TH_SC_EPOCH_CURRENT && ep->ops->seal == NULL) {
                 ro.epoch = TH_SC_EPOCH_PLAINTEXT;
             }
             static const uint8_t kCcs[1] = {1};

@@ -621,7 +621,17 @@ static int open_record12(th_ep *ep, const th_record *rec, th_ep_event *ev, int *
     th_bytes pt;
     uint8_t alert = 0;
     int ok = 1;
-    if (ep->ops->open(ep, rec, buf, rec->fragment.len + 1, &pt, &alert)) {
+    int opened = ep->ops->open(ep, rec, buf, rec->fragment.len + 1, &pt, &alert);
+    if (opened && rec->type == TH_CT_CHANGE_CIPHER_SPEC) {
+        /* A renegotiation's ChangeCipherSpec, under the current keys. */
+        ev->kind = TH_EP_EV_CCS;
+        ev->epoch = ep->rd.cur_epoch;
+        ep_log(ep, "<- [%s] change_cipher_spec (%zu bytes)\n", ep_epoch_name(ev->epoch), pt.len);
+        ok = set_bytes(ev, pt.data, pt.len);
+        if (ep->ops->ccs_recv != NULL) {
+            ep->ops->ccs_recv(ep, pt.data, pt.len);
+        }
+    } else if (opened) {
         ok = content_event(ep, ep->rd.cur_epoch, rec->type, pt.data, pt.len, ev, out_more);
     } else if (rec->type == TH_CT_ALERT && rec->fragment.len == 2) {
         ok = content_event(ep, TH_SC_EPOCH_PLAINTEXT, rec->type, rec->fragment.data,
@@ -744,7 +754,8 @@ static int read_event(th_ep *ep, th_ep_event *ev, unsigned deadline_ms) {
         ep->rbuf_len -= rec_total;
         rec.fragment.data = copy + TH_RECORD_HEADER_LEN;
         int more = 0, ok = 1;
-        if (rec.type == TH_CT_CHANGE_CIPHER_SPEC) {
+        int protected12 = ep->ops->open != NULL && ep->rd.cur_epoch != TH_SC_EPOCH_PLAINTEXT;
+        if (rec.type == TH_CT_CHANGE_CIPHER_SPEC && !protected12) {
             ev->kind = TH_EP_EV_CCS;
             ev->epoch = TH_SC_EPOCH_PLAINTEXT;
             ep_log(ep, "<- change_cipher_spec (%zu bytes)\n", rec.fragment.len);
@@ -752,7 +763,7 @@ static int read_event(th_ep *ep, th_ep_event *ev, unsigned deadline_ms) {
             if (ep->ops->ccs_recv != NULL) {
                 ep->ops->ccs_recv(ep, rec.fragment.data, rec.fragment.len);
             }
-        } else if (ep->ops->open != NULL && ep->rd.cur_epoch != TH_SC_EPOCH_PLAINTEXT) {
+        } else if (protected12) {
             ok = open_record12(ep, &rec, ev, &more);
         } else if (rec.type == TH_CT_APPLICATION_DATA &&
                    ep->rd.cur_epoch != TH_SC_EPOCH_PLAINTEXT) {

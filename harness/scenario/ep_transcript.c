@@ -366,10 +366,21 @@ void ep_log_message(th_ep *ep, const char *dir, th_sc_epoch epoch, const uint8_t
         len > 0 ? th_name_or_hex(th_handshake_type_name(msg[0]), msg[0], tb, sizeof(tb)) : "?";
     fprintf(ep->log, "%s [%s] handshake %s (%zu bytes)\n", dir, ep_epoch_name(epoch),
             name != NULL ? name : type_name, len);
-    if (len < TH_HANDSHAKE_HEADER_LEN || name == NULL || !th_decode_message_known(name)) {
+    if (len < TH_HANDSHAKE_HEADER_LEN || name == NULL) {
         return;
     }
-    th_decode_opts opts = {TH_DECODE_MESSAGE, name, TH_VERSION_TLS13, 1};
+    /* Once TLS 1.2 is agreed, its own forms of the messages whose wire format
+     * differs ("certificate_tls12", ...). */
+    uint16_t version = ep->neg.version == TH_VERSION_TLS12 ? TH_VERSION_TLS12 : TH_VERSION_TLS13;
+    char name12[64];
+    snprintf(name12, sizeof(name12), "%s_tls12", name);
+    if (version == TH_VERSION_TLS12 && th_decode_message_known(name12)) {
+        name = name12;
+    }
+    if (!th_decode_message_known(name)) {
+        return;
+    }
+    th_decode_opts opts = {TH_DECODE_MESSAGE, name, version, 1};
     json_t *tree = NULL;
     th_decode_error derr;
     memset(&derr, 0, sizeof(derr));

@@ -552,6 +552,40 @@ static void test_client_session_id_resumption(void **state) {
                       &kPeers[0], 1, TH_EP_PASS);
 }
 
+/* RFC 7627 §5.3: a resumption of a session without EMS that adds EMS. */
+static void test_server_ems_added_on_resumption_is_refused(void **state) {
+    (void)state;
+    PASSES(HEAD("s_ems_added", "server") TLS12
+           "  ems: false\n"
+           "  resume: true\n"
+           "steps:\n"
+           "  - expect: client_hello\n"
+           "  - send: server_hello\n"
+           "    add_extensions: [{type: extended_master_secret}]\n"
+           "  - expect: {alert: handshake_failure}\n");
+}
+
+/* RFC 5746: a HelloRequest answered by a peer that renegotiates; the
+ * second handshake runs under the first one's keys, with
+ * renegotiation_info carrying both verify_data. */
+static void test_server_renegotiation(void **state) {
+    (void)state;
+    PASSES(HEAD("s_reneg", "server") TLS12 "peer:\n"
+                                           "  accept_renegotiation: true\n"
+                                           "steps:\n"
+                                           "  - handshake: complete\n"
+                                           "  - send: application_data\n"
+                                           "    data: before\n"
+                                           "  - expect: {application_data: before}\n"
+                                           "  - send: hello_request\n"
+                                           "  - expect: client_hello\n"
+                                           "  - handshake: complete\n"
+                                           "  - expect: established\n"
+                                           "  - send: application_data\n"
+                                           "    data: after\n"
+                                           "  - expect: {application_data: after}\n");
+}
+
 /* A scenario designed to fail is reported as FAIL. */
 static void test_wrong_expectation_is_fail(void **state) {
     (void)state;
@@ -647,6 +681,8 @@ int main(void) {
         cmocka_unit_test(test_client_encrypt_then_mac),
         cmocka_unit_test(test_client_auth_rsa),
         cmocka_unit_test(test_client_session_id_resumption),
+        cmocka_unit_test(test_server_ems_added_on_resumption_is_refused),
+        cmocka_unit_test(test_server_renegotiation),
         cmocka_unit_test(test_wrong_expectation_is_fail),
         cmocka_unit_test(test_wrong_negotiated_version_is_fail),
         cmocka_unit_test(test_client_dual_version_lands_on_tls12),
