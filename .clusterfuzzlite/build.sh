@@ -5,6 +5,7 @@
 # $OUT. With $SRC/boringssl and $SRC/libyaml present (the Docker image) they
 # are built from source with the same flags; otherwise (scripts/cflite_local.sh
 # on Debian) the system packages are used.
+set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 src_root=${TH_SRC:-$here}
 work=${WORK:-$(mktemp -d)}

@@ -459,7 +459,7 @@ static int content_event(th_ep *ep, th_sc_epoch epoch, uint8_t type, const uint8
     ev->epoch = epoch;
     switch (type) {
     case TH_CT_HANDSHAKE: {
-        uint8_t alert;
+        uint8_t alert = TH_ALERT_UNEXPECTED_MESSAGE;
         if (len == 0 || !th_hs_reasm_add(&ep->reasm, data, len, &alert)) {
             ev->kind = TH_EP_EV_BAD;
             ev->content_type = type;

@@ -564,7 +564,7 @@ static void ss_read_client_flight(sserver *ss, th_conn *c, size_t *out_certs, in
         CBS_init(&msgs, content.data, content.len);
         while (CBS_len(&msgs) != 0) {
             uint8_t type;
-            uint32_t len;
+            uint32_t len = 0;
             CBS copy = msgs, body;
             assert_true(CBS_get_u8(&msgs, &type) && CBS_get_u24(&msgs, &len) &&
                         CBS_get_bytes(&msgs, &body, len));
