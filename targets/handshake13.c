@@ -4,7 +4,8 @@
  * and binder checks and the TLS 1.2 ServerKeyExchange, CertificateVerify and
  * Finished checks). The fuzzer's bytes are the peer's records, fed to our
  * engine in pieces the input itself sizes. Both roles negotiate TLS 1.3 or
- * TLS 1.2 with every suite of each; the server has an Ed25519 and an RSA-1024
+ * TLS 1.2 with every suite of each (the client all but the RSA key exchange
+ * ones, see kClientSuites); the server has an Ed25519 and an RSA-1024
  * certificate (ECDHE_ECDSA, ECDHE_RSA and RSA key exchange), asks for a
  * client certificate, issues tickets and session IDs; the client has an
  * Ed25519 certificate for client authentication.

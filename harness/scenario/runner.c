@@ -348,7 +348,7 @@ int th_runner_run(const th_scenario_set *set, const th_runner_opts *opts, th_run
     memset(out, 0, sizeof(*out));
     char started[32];
     iso_now(started, sizeof(started));
-    out->tool_version = strdup("tlsharness " TH_VERSION_STRING);
+    out->tool_version = strdup(TH_VERSION_STRING);
     out->started_at = strdup(started);
     out->seed = opts->seed;
     out->peers = calloc(opts->num_peers != 0 ? opts->num_peers : 1, sizeof(char *));
