@@ -94,9 +94,10 @@ static inline void th_fuzz_no_cleanup(const void *v) {
     (void)v;
 }
 
-/* Seeds for the whole-handshake targets: a complete handshake between our
- * own client and server under the targets' configuration, each side's bytes
- * in the targets' input format. 0 if the handshake did not complete. */
+/* Seeds for the whole-handshake targets: a complete TLS 1.3 handshake
+ * between our own client and server under the targets' configuration, each
+ * side's bytes in the targets' input format. 0 if the handshake did not
+ * complete. The TLS 1.2 and resumption variants are in handshake_seeds.h. */
 int th_fuzz_handshake13_seeds(CBB *client_target_seed, CBB *server_target_seed) TH_MUST_USE;
 
 /* Runs one whole-handshake input (handshake13.c): |data| is the peer's bytes
