@@ -234,6 +234,9 @@ int th_conn_keep_peer_chain(th_conn *c, const th_bytes *ders, size_t n,
 int th_server_choose_alpn(th_conn *c, const th_client_hello *ch, uint8_t *out_alert) TH_MUST_USE;
 int th_server_note_server_name(th_conn *c, const th_client_hello *ch,
                                uint8_t *out_alert) TH_MUST_USE;
+/* 1 if the leaf of |ck| is valid for the client's server_name (RFC 6066 §3),
+ * exact or wildcard, by BoringSSL's X509_check_host; 0 without a name. */
+int th_server_leaf_matches_name(const th_conn *c, const th_cert_key *ck);
 
 /* Queues |len| bytes of |type| as records (protected once a write key is
  * set), split at the record layer's limit or |max_record| if smaller. */

@@ -179,19 +179,6 @@ static int note_sig_algs(th_conn *c, const th_client_hello *ch, uint8_t *out_ale
     return 1;
 }
 
-/* 1 if the leaf of |ck| matches the client's server_name (RFC 6066 §3). */
-static int leaf_matches_name(const th_conn *c, const th_cert_key *ck) {
-    if (c->server_name_len == 0) {
-        return 0;
-    }
-    const uint8_t *der = ck->chain[0].data;
-    X509 *leaf = d2i_X509(NULL, &der, (long)ck->chain[0].len);
-    int match = leaf != NULL && X509_check_host(leaf, (const char *)c->server_name,
-                                                c->server_name_len, 0, NULL) == 1;
-    X509_free(leaf);
-    return match;
-}
-
 /* The named group of an ECDSA key's curve, 0 for other keys. */
 static uint16_t key_group(const EVP_PKEY *key) {
     const EC_KEY *ec = EVP_PKEY_get0_EC_KEY(key);
@@ -304,7 +291,7 @@ static int choose_suite(th_conn *c, const th_client_hello *ch, uint16_t *out_sch
                 chosen = ck;
                 chosen_scheme = scheme;
             }
-            if (leaf_matches_name(c, ck)) {
+            if (th_server_leaf_matches_name(c, ck)) {
                 chosen = ck;
                 chosen_scheme = scheme;
                 c->hs12->sni_ack = 1;

@@ -267,20 +267,6 @@ static int enforce_our_record_size_limit(th_conn *c) {
            th_rl_dir_set_record_size_limit(&c->rd, th_conn_our_record_size_limit(c));
 }
 
-/* 1 if the leaf of |ck| is valid for the client's server_name (RFC 6066 §3),
- * exact or wildcard, by BoringSSL's X509_check_host. */
-static int leaf_matches_name(const th_conn *c, const th_cert_key *ck) {
-    if (c->server_name_len == 0) {
-        return 0;
-    }
-    const uint8_t *der = ck->chain[0].data;
-    X509 *leaf = d2i_X509(NULL, &der, (long)ck->chain[0].len);
-    int match = leaf != NULL && X509_check_host(leaf, (const char *)c->server_name,
-                                                c->server_name_len, 0, NULL) == 1;
-    X509_free(leaf);
-    return match;
-}
-
 /* Our chain (c->cert_key) and CertificateVerify scheme. Of the candidates
  * (th_conn_cert_key_at) that can sign a scheme the client lists: the first
  * whose leaf matches the client's server_name, else the first. RFC 8446
@@ -317,7 +303,7 @@ static int choose_cert(th_conn *c, const th_client_hello *ch, uint16_t *out_sche
                 break;
             }
         }
-        if (leaf_matches_name(c, ck)) {
+        if (th_server_leaf_matches_name(c, ck)) {
             chosen = ck;
             chosen_scheme = scheme;
             break;

@@ -3,6 +3,8 @@
  * the server's ALPN choice and server name. */
 #include <string.h>
 
+#include <openssl/x509v3.h>
+
 #include "conn_internal.h"
 #include "ext_types.h"
 
@@ -125,4 +127,16 @@ int th_client_add_server_name(th_conn *c, CBB *exts) {
     CBB ext;
     return th_client_add_ext(c, exts, TH_EXT_SERVER_NAME, &ext) &&
            th_write_ext_server_name_ch(&ext, &sni) && CBB_flush(exts);
+}
+
+int th_server_leaf_matches_name(const th_conn *c, const th_cert_key *ck) {
+    if (c->server_name_len == 0) {
+        return 0;
+    }
+    const uint8_t *der = ck->chain[0].data;
+    X509 *leaf = d2i_X509(NULL, &der, (long)ck->chain[0].len);
+    int match = leaf != NULL && X509_check_host(leaf, (const char *)c->server_name,
+                                                c->server_name_len, 0, NULL) == 1;
+    X509_free(leaf);
+    return match;
 }
