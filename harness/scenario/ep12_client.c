@@ -23,12 +23,6 @@
 #include "server_key_exchange.h"
 #include "sigs.h"
 
-#define PEER_ERR(...)                                                                              \
-    do {                                                                                           \
-        snprintf(why, why_len, __VA_ARGS__);                                                       \
-        goto err;                                                                                  \
-    } while (0)
-
 static int resuming(const th_ep *ep) {
     return ep->cfg->resume && !ep->first_connection && ep->ticket.valid;
 }
@@ -43,109 +37,25 @@ static int c_start(th_ep *ep) {
 
 /* ---- ClientHello ------------------------------------------------------ */
 
-/* Sets (replaces or adds) an extension body. */
-static int block_set(th_ext_block *block, uint16_t type, th_bytes body) {
-    for (size_t i = 0; i < block->num_exts; i++) {
-        if (block->exts[i].type == type) {
-            block->exts[i].body = body;
-            return 1;
-        }
-    }
-    return th_ext_block_add(block, type, body);
-}
-
-/* Extension bodies built for one message. */
-typedef struct {
-    uint8_t *bufs[16];
-    size_t n;
-} bodies;
-
-static void bodies_free(bodies *b) {
-    for (size_t i = 0; i < b->n; i++) {
-        OPENSSL_free(b->bufs[i]);
-    }
-    b->n = 0;
-}
-
-static int bodies_take(bodies *b, CBB *c, th_bytes *out) {
-    uint8_t *p;
-    size_t len;
-    if (b->n == sizeof(b->bufs) / sizeof(b->bufs[0]) || !CBB_finish(c, &p, &len)) {
-        CBB_cleanup(c);
-        return 0;
-    }
-    b->bufs[b->n++] = p;
-    out->data = p;
-    out->len = len;
-    return 1;
-}
-
-static int u16_body(bodies *b, size_t prefix, const uint16_t *v, size_t n, th_bytes *out) {
-    CBB c;
-    if (!CBB_init(&c, 2 * n + 2) || !th_write_u16_list(&c, prefix, v, n)) {
-        CBB_cleanup(&c);
-        return 0;
-    }
-    return bodies_take(b, &c, out);
-}
-
-static int u16_set_body(bodies *b, size_t prefix, const th_sc_value *v, th_bytes *out) {
-    uint16_t l[256];
-    size_t n = v->num < 256 ? v->num : 256;
-    for (size_t i = 0; i < n; i++) {
-        l[i] = (uint16_t)v->ints[i];
-    }
-    return u16_body(b, prefix, l, n, out);
-}
-
-static int alpn_body(bodies *b, char **names, size_t n, th_bytes *out) {
-    CBB c, list, name;
-    if (!CBB_init(&c, 64) || !CBB_add_u16_length_prefixed(&c, &list)) {
-        CBB_cleanup(&c);
-        return 0;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if (!CBB_add_u8_length_prefixed(&list, &name) ||
-            !CBB_add_bytes(&name, (const uint8_t *)names[i], strlen(names[i]))) {
-            CBB_cleanup(&c);
-            return 0;
-        }
-    }
-    return bodies_take(b, &c, out);
-}
-
-static int sni_body(bodies *b, const char *host, th_bytes *out) {
-    CBB c, list, name;
-    if (!CBB_init(&c, 64) || !CBB_add_u16_length_prefixed(&c, &list) || !CBB_add_u8(&list, 0) ||
-        !CBB_add_u16_length_prefixed(&list, &name) ||
-        !CBB_add_bytes(&name, (const uint8_t *)host, strlen(host))) {
-        CBB_cleanup(&c);
-        return 0;
-    }
-    return bodies_take(b, &c, out);
-}
-
 static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char *err,
                               size_t err_len) {
     ep12_st *st = ep12_state(ep);
     th_client_hello ch;
-    bodies b;
+    ep_ext_builder eb;
     memset(&ch, 0, sizeof(ch));
-    memset(&b, 0, sizeof(b));
-    uint8_t comp_null = 0, *comp = NULL;
+    memset(&eb, 0, sizeof(eb));
+    uint8_t *comp = NULL;
     int ok = 0;
-    th_bytes body;
     snprintf(err, err_len, "out of memory building the client_hello");
 
-    /* RFC 5246 §7.4.1.2: client_version is the highest we support. */
-    ch.legacy_version = TH_VERSION_TLS12;
-    memcpy(ch.random, ep->client_random, TH_RANDOM_LEN);
+    uint8_t random[TH_RANDOM_LEN];
+    memcpy(random, ep->client_random, TH_RANDOM_LEN);
     /* RFC 5746 §3.5: a renegotiation carries client_verify_data. */
     int reneg = st->state == EP12_C_DONE;
     uint8_t ri[1 + TH_TLS12_VERIFY_DATA_LEN] = {0};
     size_t ri_len = 1;
     if (reneg) {
-        ep_random(ep, ch.random, TH_RANDOM_LEN);
+        ep_random(ep, random, TH_RANDOM_LEN);
         ri[0] = TH_TLS12_VERIFY_DATA_LEN;
         memcpy(ri + 1, st->client_vd, TH_TLS12_VERIFY_DATA_LEN);
         ri_len = sizeof(ri);
@@ -161,39 +71,29 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
             ep->session_id_len = 32;
         }
     }
-    ch.legacy_session_id.data = ep->session_id;
-    ch.legacy_session_id.len = reneg ? 0 : ep->session_id_len;
     uint16_t suites[64];
     size_t n = ep12_cfg_suites(ep, suites, 64);
-    for (size_t i = 0; i < n; i++) {
-        if (!th_client_hello_add_cipher_suite(&ch, suites[i])) {
-            goto done;
-        }
+    /* RFC 5246 §7.4.1.2: client_version is the highest we support. */
+    if (!ep_ch_init(&ch, random, ep->session_id, reneg ? 0 : ep->session_id_len, suites, n)) {
+        goto done;
     }
-    ch.legacy_compression_methods.data = &comp_null;
-    ch.legacy_compression_methods.len = 1;
-    ch.has_extensions = 1;
-    if (ep->cfg->server_name != NULL &&
-        (!sni_body(&b, ep->cfg->server_name, &body) ||
-         !th_ext_block_add(&ch.extensions, TH_EXT_SERVER_NAME, body))) {
+    if (ep->cfg->server_name != NULL && !ep_eb_put_sni(&eb, ep->cfg->server_name)) {
         goto done;
     }
     uint16_t list[32];
     n = ep12_cfg_groups(ep, list, 32);
     /* RFC 8422 §5.1.2: uncompressed, the only format. */
     static const uint8_t kPointFormats[2] = {1, 0};
-    if (!u16_body(&b, 2, list, n, &body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_SUPPORTED_GROUPS, body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_EC_POINT_FORMATS, (th_bytes){kPointFormats, 2})) {
+    if (!ep_eb_put_u16_list(&eb, TH_EXT_SUPPORTED_GROUPS, 2, list, n) ||
+        !ep_eb_put_bytes(&eb, TH_EXT_EC_POINT_FORMATS, kPointFormats, 2)) {
         goto done;
     }
     n = ep12_cfg_schemes(ep, list, 32);
-    if (!u16_body(&b, 2, list, n, &body) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_SIGNATURE_ALGORITHMS, body)) {
+    if (!ep_eb_put_u16_list(&eb, TH_EXT_SIGNATURE_ALGORITHMS, 2, list, n)) {
         goto done;
     }
-    if (ep->cfg->num_alpn != 0 && (!alpn_body(&b, ep->cfg->alpn, ep->cfg->num_alpn, &body) ||
-                                   !th_ext_block_add(&ch.extensions, TH_EXT_ALPN, body))) {
+    if (ep->cfg->num_alpn != 0 &&
+        !ep_eb_put_alpn(&eb, (const char *const *)ep->cfg->alpn, ep->cfg->num_alpn)) {
         goto done;
     }
     th_bytes ticket = {NULL, 0};
@@ -201,91 +101,19 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
         ticket.data = ep->ticket.ticket;
         ticket.len = ep->ticket.ticket_len;
     }
-    uint8_t rsl[2] = {(uint8_t)(ep->cfg->record_size_limit >> 8),
-                      (uint8_t)ep->cfg->record_size_limit};
-    if (!th_ext_block_add(&ch.extensions, TH_EXT_SESSION_TICKET, ticket) ||
-        (!ep->cfg->no_ems &&
-         !th_ext_block_add(&ch.extensions, TH_EXT_EXTENDED_MASTER_SECRET, (th_bytes){NULL, 0})) ||
-        !th_ext_block_add(&ch.extensions, TH_EXT_RENEGOTIATION_INFO, (th_bytes){ri, ri_len}) ||
+    if (!ep_eb_put_bytes(&eb, TH_EXT_SESSION_TICKET, ticket.data, ticket.len) ||
+        (!ep->cfg->no_ems && !ep_eb_put_bytes(&eb, TH_EXT_EXTENDED_MASTER_SECRET, NULL, 0)) ||
+        !ep_eb_put_bytes(&eb, TH_EXT_RENEGOTIATION_INFO, ri, ri_len) ||
         (ep->cfg->record_size_limit != 0 &&
-         !th_ext_block_add(&ch.extensions, TH_EXT_RECORD_SIZE_LIMIT, (th_bytes){rsl, 2}))) {
+         !ep_eb_put_u16(&eb, TH_EXT_RECORD_SIZE_LIMIT, ep->cfg->record_size_limit))) {
         goto done;
     }
     for (size_t i = 0; step != NULL && i < step->num_sets; i++) {
-        const th_sc_value *v = &step->sets[i].value;
-        switch (step->sets[i].field) {
-        case TH_SC_F_CH_LEGACY_VERSION:
-            ch.legacy_version = (uint16_t)v->i;
-            break;
-        case TH_SC_F_CH_RANDOM:
-            memcpy(ch.random, v->bytes, TH_RANDOM_LEN);
-            break;
-        case TH_SC_F_CH_SESSION_ID:
-            ch.legacy_session_id.data = v->bytes;
-            ch.legacy_session_id.len = v->bytes_len;
-            break;
-        case TH_SC_F_CH_CIPHER_SUITES:
-            free(ch.cipher_suites);
-            ch.cipher_suites = NULL;
-            ch.num_cipher_suites = 0;
-            for (size_t j = 0; j < v->num; j++) {
-                if (!th_client_hello_add_cipher_suite(&ch, (uint16_t)v->ints[j])) {
-                    goto done;
-                }
-            }
-            break;
-        case TH_SC_F_CH_COMPRESSION_METHODS:
-            free(comp);
-            comp = malloc(v->num + 1);
-            if (comp == NULL) {
-                goto done;
-            }
-            for (size_t j = 0; j < v->num; j++) {
-                comp[j] = (uint8_t)v->ints[j];
-            }
-            ch.legacy_compression_methods.data = comp;
-            ch.legacy_compression_methods.len = v->num;
-            break;
-        case TH_SC_F_CH_SUPPORTED_VERSIONS:
-            if (!u16_set_body(&b, 1, v, &body) ||
-                !block_set(&ch.extensions, TH_EXT_SUPPORTED_VERSIONS, body)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_SUPPORTED_GROUPS:
-            if (!u16_set_body(&b, 2, v, &body) ||
-                !block_set(&ch.extensions, TH_EXT_SUPPORTED_GROUPS, body)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_SIGNATURE_ALGORITHMS:
-            if (!u16_set_body(&b, 2, v, &body) ||
-                !block_set(&ch.extensions, TH_EXT_SIGNATURE_ALGORITHMS, body)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_ALPN:
-            if (!alpn_body(&b, v->strs, v->num, &body) ||
-                !block_set(&ch.extensions, TH_EXT_ALPN, body)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_SERVER_NAME:
-            if (!sni_body(&b, v->str != NULL ? v->str : "", &body) ||
-                !block_set(&ch.extensions, TH_EXT_SERVER_NAME, body)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_RECORD_SIZE_LIMIT: {
-            CBB c;
-            if (!CBB_init(&c, 2) || !CBB_add_u16(&c, (uint16_t)v->i) ||
-                !bodies_take(&b, &c, &body) ||
-                !block_set(&ch.extensions, TH_EXT_RECORD_SIZE_LIMIT, body)) {
-                goto done;
-            }
-            break;
+        int handled;
+        if (!ep_ch_apply_set(&ch, &eb, &step->sets[i], &comp, &handled, err, err_len)) {
+            goto done;
         }
-        default:
+        if (!handled) {
             snprintf(err, err_len, "field %s cannot be set on a TLS 1.2 client_hello",
                      th_sc_field_info_of(step->sets[i].field)
                          ? th_sc_field_info_of(step->sets[i].field)->name
@@ -293,18 +121,14 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
             goto done;
         }
     }
-    if (step != NULL &&
-        !ep_apply_ext_ops(&ch.extensions, step->ext_ops, step->num_ext_ops, err, err_len)) {
+    if (!ep_eb_apply_ops(&eb, step, err, err_len)) {
         goto done;
     }
-    CBB full, b2;
+    /* Borrowed until the message is written; the builder owns it. */
+    ch.extensions = eb.block;
     uint8_t *msg = NULL;
     size_t msg_len;
-    if (!CBB_init(&full, 512) || !CBB_add_u8(&full, TH_HS_CLIENT_HELLO) ||
-        !CBB_add_u24_length_prefixed(&full, &b2) || !th_write_client_hello(&b2, &ch) ||
-        !CBB_finish(&full, &msg, &msg_len)) {
-        CBB_cleanup(&full);
-        snprintf(err, err_len, "the client_hello does not fit its length fields");
+    if (!ep_write_client_hello(&ch, &msg, &msg_len, err, err_len)) {
         goto done;
     }
     /* What we offer, as built (a message our codec refuses keeps the
@@ -321,8 +145,9 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     OPENSSL_free(msg);
 done:
     free(comp);
+    memset(&ch.extensions, 0, sizeof(ch.extensions));
     th_client_hello_cleanup(&ch);
-    bodies_free(&b);
+    ep_eb_cleanup(&eb);
     return ok;
 }
 
@@ -413,11 +238,7 @@ static int build_cke(th_ep *ep, const th_sc_send *step, CBB *body, char *err, si
         OPENSSL_cleanse(secret, sizeof(secret));
     }
     th_client_key_exchange_ecdhe cke = {{st->kex.public_key, st->kex.public_key_len}};
-    const th_sc_set *f = ep_find_set(step, TH_SC_F_CKE_POINT);
-    if (f != NULL) {
-        cke.public_key.data = f->value.bytes;
-        cke.public_key.len = f->value.bytes_len;
-    }
+    ep_set_bytes(step, TH_SC_F_CKE_POINT, &cke.public_key);
     if (!th_write_client_key_exchange_ecdhe(body, &cke)) {
         snprintf(err, err_len, "cannot write the client_key_exchange");
         return 0;
@@ -433,7 +254,6 @@ static int build_cv(th_ep *ep, const th_sc_send *step, CBB *body, char *err, siz
     uint16_t scheme = 0;
     uint8_t alert;
     uint8_t *sig = NULL;
-    size_t sig_len = 0;
     if (ep->cert.key == NULL) {
         snprintf(err, err_len, "no client certificate key to sign with");
         return 0;
@@ -447,22 +267,9 @@ static int build_cv(th_ep *ep, const th_sc_send *step, CBB *body, char *err, siz
     }
     th_certificate_verify cv;
     cv.algorithm = scheme;
-    if ((f = ep_find_set(step, TH_SC_F_CV_SIGNATURE)) != NULL) {
-        cv.signature.data = f->value.bytes;
-        cv.signature.len = f->value.bytes_len;
-    } else {
-        if (!th_sig_sign(ep->cert.key, scheme, st->msgs, st->msgs_len, &sig, &sig_len)) {
-            snprintf(err, err_len, "signing with scheme 0x%04x failed", scheme);
-            return 0;
-        }
-        if (step != NULL && step->flip.part == TH_SC_FLIP_SIGNATURE &&
-            !ep_flip_bit(sig, sig_len, step->flip.bit)) {
-            OPENSSL_free(sig);
-            snprintf(err, err_len, "flip signature: bit outside the signature");
-            return 0;
-        }
-        cv.signature.data = sig;
-        cv.signature.len = sig_len;
+    if (!ep12_signature(step, TH_SC_F_CV_SIGNATURE, ep->cert.key, scheme, st->msgs, st->msgs_len,
+                        &cv.signature, &sig, err, err_len)) {
+        return 0;
     }
     int ok = th_write_certificate_verify(body, &cv);
     OPENSSL_free(sig);
@@ -486,14 +293,11 @@ static int c_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, c
     int ok;
     switch (msg) {
     case TH_SC_MSG_CERTIFICATE: {
-        const th_cert_key *ck = NULL;
-        if (ep->cfg->certificate != NULL) {
-            ok = ep->cert.num_chain != 0 ||
-                 ep_load_cert(ep, ep->cfg->certificate, &ep->cert, err, err_len);
-            if (!ok) {
-                break;
-            }
-            ck = &ep->cert;
+        /* No certificate configured: an empty one (RFC 5246 §7.4.6). */
+        const th_cert_key *ck = ep_our_cert(ep, NULL, err, err_len);
+        if (ck == NULL && ep->cfg->certificate != NULL) {
+            ok = 0;
+            break;
         }
         ok = ep12_build_certificate(ep, step, ck, &body, &st->our_cert_nonempty, err, err_len);
         break;
@@ -548,10 +352,7 @@ static int c_sent(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len, cha
         }
         return 1;
     case TH_SC_MSG_FINISHED:
-        memcpy(st->client_vd, wire + TH_HANDSHAKE_HEADER_LEN,
-               len - TH_HANDSHAKE_HEADER_LEN < TH_TLS12_VERIFY_DATA_LEN
-                   ? len - TH_HANDSHAKE_HEADER_LEN
-                   : TH_TLS12_VERIFY_DATA_LEN);
+        ep12_keep_verify_data(st->client_vd, wire, len);
         if (st->resumed) {
             ep12_established(ep);
             st->state = EP12_C_DONE;
@@ -585,11 +386,9 @@ static int recv_sh(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     uint8_t alert;
     char b1[32];
     int ok = 0;
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_server_hello(&cbs, &sh, &alert)) {
-        snprintf(why, why_len, "a server_hello our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a server_hello", alert);
     }
     if (sh.legacy_version != TH_VERSION_TLS12) {
         PEER_ERR(
@@ -656,9 +455,8 @@ static int recv_sh(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     }
     st->session_id_len = sh.legacy_session_id_echo.len <= 32 ? sh.legacy_session_id_echo.len : 32;
     memcpy(st->session_id, sh.legacy_session_id_echo.data, st->session_id_len);
-    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        PEER_ERR("out of memory");
+    if (!ep12_msgs_add_recv(ep, ev, local, why, why_len)) {
+        goto err;
     }
     /* RFC 5246 §7.4.1.3: the echoed session ID means resumption. */
     if (resuming(ep) && !st->reneg && st->offer.session_id_len != 0 &&
@@ -702,11 +500,9 @@ static int recv_ske(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
                  "unexpected_message)");
         return 0;
     }
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_server_key_exchange_ecdhe(&cbs, &ske, &alert)) {
-        snprintf(why, why_len, "a server_key_exchange our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a server_key_exchange", alert);
     }
     if (!ep12_list_has(st->offer.groups, st->offer.num_groups, ske.named_curve) ||
         !th_kex_group_supported(ske.named_curve)) {
@@ -746,9 +542,8 @@ static int recv_ske(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
     memcpy(st->peer_point, ske.public_key.data, ske.public_key.len);
     st->peer_point_len = ske.public_key.len;
     st->ske_done = 1;
-    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        PEER_ERR("out of memory");
+    if (!ep12_msgs_add_recv(ep, ev, local, why, why_len)) {
+        goto err;
     }
     st->state = EP12_C_WAIT_SHD;
     ok = 1;
@@ -762,12 +557,9 @@ static int recv_cr(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     th_certificate_request_tls12 cr;
     CBS cbs;
     uint8_t alert;
-    char b1[32];
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_certificate_request_tls12(&cbs, &cr, &alert)) {
-        snprintf(why, why_len, "a certificate_request our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a certificate_request", alert);
     }
     free(st->cr_schemes);
     st->cr_schemes = cr.sig_algs;
@@ -777,9 +569,7 @@ static int recv_cr(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     th_certificate_request_tls12_cleanup(&cr);
     st->cert_requested = 1;
     ep->cert_requested = 1;
-    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        snprintf(why, why_len, "out of memory");
+    if (!ep12_msgs_add_recv(ep, ev, local, why, why_len)) {
         return 0;
     }
     return 1;
@@ -790,8 +580,7 @@ static int recv_nst(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
     th_new_session_ticket_tls12 nst;
     CBS cbs;
     uint8_t alert;
-    char b1[32];
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     if (!st->ticket_expected) {
         snprintf(why, why_len,
                  "a new_session_ticket without session_ticket in the server_hello (RFC 5077 §3.3: "
@@ -799,20 +588,13 @@ static int recv_nst(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
         return 0;
     }
     if (!th_parse_new_session_ticket_tls12(&cbs, &nst, &alert)) {
-        snprintf(why, why_len, "a new_session_ticket our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a new_session_ticket", alert);
     }
-    free(st->new_ticket);
-    st->new_ticket = malloc(nst.ticket.len + 1);
-    if (st->new_ticket == NULL || !ep12_msgs_add(ep, ev->bytes, ev->len)) {
+    if (!ep12_keep_ticket(st, &nst) || !ep12_msgs_add(ep, ev->bytes, ev->len)) {
         *local = 1;
         snprintf(why, why_len, "out of memory");
         return 0;
     }
-    memcpy(st->new_ticket, nst.ticket.data, nst.ticket.len);
-    st->new_ticket_len = nst.ticket.len;
-    st->new_ticket_lifetime = nst.ticket_lifetime_hint;
     return 1;
 }
 
@@ -842,13 +624,13 @@ static int c_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
                 return 0;
             }
             st->state = st->suite->kx == TH_TLS12_KX_RSA ? EP12_C_WAIT_SHD : EP12_C_WAIT_SKE;
-            return ep12_msgs_add(ep, ev->bytes, ev->len);
+            return ep12_msgs_add_recv(ep, ev, out_local, why, why_len);
         }
         break;
     case EP12_C_WAIT_SKE:
         /* RFC 6066 §8: only after a status_request. */
         if (ev->msg == TH_SC_MSG_CERTIFICATE_STATUS && st->offer.status) {
-            return ep12_msgs_add(ep, ev->bytes, ev->len);
+            return ep12_msgs_add_recv(ep, ev, out_local, why, why_len);
         }
         if (ev->msg == TH_SC_MSG_SERVER_KEY_EXCHANGE) {
             return recv_ske(ep, ev, out_local, why, why_len);
@@ -866,7 +648,7 @@ static int c_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
         }
         if (ev->msg == TH_SC_MSG_CERTIFICATE_STATUS && st->offer.status && !st->cert_requested &&
             st->suite->kx == TH_TLS12_KX_RSA) {
-            return ep12_msgs_add(ep, ev->bytes, ev->len);
+            return ep12_msgs_add_recv(ep, ev, out_local, why, why_len);
         }
         if (ev->msg == TH_SC_MSG_CERTIFICATE_REQUEST && !st->cert_requested) {
             return recv_cr(ep, ev, out_local, why, why_len);
@@ -879,7 +661,7 @@ static int c_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
                 return 0;
             }
             st->state = EP12_C_FLIGHT2;
-            return ep12_msgs_add(ep, ev->bytes, ev->len);
+            return ep12_msgs_add_recv(ep, ev, out_local, why, why_len);
         }
         break;
     case EP12_C_WAIT_FIN:
@@ -902,9 +684,7 @@ static int c_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
     default:
         break;
     }
-    snprintf(why, why_len, "an unexpected %s (RFC 5246 §7.4: unexpected_message)",
-             ep12_msg_name(ev->msg));
-    return 0;
+    return ep12_unexpected(ev->msg, why, why_len);
 }
 
 static th_ep_next c_next(th_ep *ep) {
@@ -991,11 +771,5 @@ const th_ep_role th_ep12_client_role = {
     .sent = c_sent,
     .recv = c_recv,
     .next = c_next,
-    .cleanup = ep12_cleanup,
-    .seal = ep12_seal,
-    .open = ep12_open,
-    .ccs_sent = ep12_ccs_sent,
-    .ccs_recv = ep12_ccs_recv,
-    .before_send = ep12_before_send,
-    .check_fields = ep12_check_fields,
+    EP12_SHARED_OPS,
 };

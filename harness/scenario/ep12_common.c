@@ -20,6 +20,7 @@
 #include "new_session_ticket_tls12.h"
 #include "server_hello.h"
 #include "server_key_exchange.h"
+#include "sigs.h"
 
 static int has_version(const th_sc_side *cfg, uint16_t v) {
     for (size_t i = 0; i < cfg->num_versions; i++) {
@@ -104,6 +105,52 @@ const char *ep12_msg_name(th_sc_msg msg) {
 }
 
 /* ---- state ------------------------------------------------------------ */
+
+int ep12_unexpected(th_sc_msg msg, char *why, size_t why_len) {
+    return ep_failf(why, why_len, "an unexpected %s (RFC 5246 §7.4: unexpected_message)",
+                    ep12_msg_name(msg));
+}
+
+int ep12_keep_ticket(ep12_st *st, const th_new_session_ticket_tls12 *nst) {
+    free(st->new_ticket);
+    st->new_ticket_len = 0;
+    st->new_ticket = malloc(nst->ticket.len + 1);
+    if (st->new_ticket == NULL) {
+        return 0;
+    }
+    memcpy(st->new_ticket, nst->ticket.data, nst->ticket.len);
+    st->new_ticket_len = nst->ticket.len;
+    st->new_ticket_lifetime = nst->ticket_lifetime_hint;
+    return 1;
+}
+
+void ep12_keep_verify_data(uint8_t out[TH_TLS12_VERIFY_DATA_LEN], const uint8_t *wire, size_t len) {
+    size_t body_len = len - TH_HANDSHAKE_HEADER_LEN;
+    memcpy(out, wire + TH_HANDSHAKE_HEADER_LEN,
+           body_len < TH_TLS12_VERIFY_DATA_LEN ? body_len : TH_TLS12_VERIFY_DATA_LEN);
+}
+
+int ep12_signature(const th_sc_send *step, th_sc_field field, EVP_PKEY *key, uint16_t scheme,
+                   const uint8_t *content, size_t content_len, th_bytes *out, uint8_t **out_sig,
+                   char *err, size_t err_len) {
+    if (ep_find_set(step, field) != NULL) {
+        ep_set_bytes(step, field, out);
+        return 1;
+    }
+    size_t sig_len = 0;
+    if (!th_sig_sign(key, scheme, content, content_len, out_sig, &sig_len)) {
+        return ep_failf(err, err_len, "signing with scheme 0x%04x failed", scheme);
+    }
+    if (step != NULL && step->flip.part == TH_SC_FLIP_SIGNATURE &&
+        !ep_flip_bit(*out_sig, sig_len, step->flip.bit)) {
+        OPENSSL_free(*out_sig);
+        *out_sig = NULL;
+        return ep_failf(err, err_len, "flip signature: bit outside the signature");
+    }
+    out->data = *out_sig;
+    out->len = sig_len;
+    return 1;
+}
 
 ep12_st *ep12_state(th_ep *ep) {
     return ep->role_state;
@@ -370,6 +417,14 @@ int ep12_msgs_add(th_ep *ep, const uint8_t *msg, size_t len) {
     return 1;
 }
 
+int ep12_msgs_add_recv(th_ep *ep, const th_ep_event *ev, int *local, char *why, size_t why_len) {
+    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
+        *local = 1;
+        return ep_failf(why, why_len, "out of memory");
+    }
+    return 1;
+}
+
 int ep12_set_suite(th_ep *ep, uint16_t suite) {
     ep12_st *st = ep12_state(ep);
     st->suite = th_tls12_suite_find(suite);
@@ -499,9 +554,7 @@ int ep12_recv_finished(th_ep *ep, const th_ep_event *ev, int *local, char *why, 
         return 0;
     }
     memcpy(from_server ? st->server_vd : st->client_vd, vd, TH_TLS12_VERIFY_DATA_LEN);
-    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        snprintf(why, why_len, "out of memory");
+    if (!ep12_msgs_add_recv(ep, ev, local, why, why_len)) {
         return 0;
     }
     return 1;
@@ -548,11 +601,9 @@ int ep12_recv_certificate(th_ep *ep, const th_ep_event *ev, int purpose_server, 
     char b1[32], reason[256];
     int ok = 0;
     *out_empty = 0;
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_certificate_tls12(&cbs, &ct, &alert)) {
-        snprintf(why, why_len, "a certificate our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a certificate", alert);
     }
     if (ct.num_certs == 0) {
         *out_empty = 1;
@@ -960,7 +1011,7 @@ int ep12_check_fields(th_ep *ep, const th_ep_event *ev, const th_sc_expect *x, c
     }
     CBS cbs;
     uint8_t alert;
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     th_server_key_exchange_ecdhe ske;
     th_client_key_exchange_ecdhe cke;
     th_certificate_request_tls12 cr;

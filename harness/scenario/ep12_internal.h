@@ -12,6 +12,7 @@
 
 #include "ep_internal.h"
 #include "keys12.h"
+#include "new_session_ticket_tls12.h"
 #include "record12.h"
 
 /* What a ClientHello offered (both roles read it from the message as it
@@ -144,6 +145,10 @@ void ep12_restart(th_ep *ep);
 
 /* Appends a whole handshake message to the transcript. */
 int ep12_msgs_add(th_ep *ep, const uint8_t *msg, size_t len) TH_MUST_USE;
+/* ep12_msgs_add of the received message |ev|; when out of memory, 0 with
+ * |why| and *local = 1 (our failure, not the peer's). */
+int ep12_msgs_add_recv(th_ep *ep, const th_ep_event *ev, int *local, char *why,
+                       size_t why_len) TH_MUST_USE;
 
 /* Sets the negotiated suite (ep->neg too); 0 for one not in the table. */
 int ep12_set_suite(th_ep *ep, uint16_t suite) TH_MUST_USE;
@@ -201,6 +206,32 @@ int ep12_check_fields(th_ep *ep, const th_ep_event *ev, const th_sc_expect *x, c
 
 /* th_sc_msg_name, "?" for none. */
 const char *ep12_msg_name(th_sc_msg msg);
+
+/* Writes "an unexpected |msg|" (RFC 5246 §7.4: unexpected_message) into
+ * |why| and returns 0: a role's recv for a message out of place. */
+int ep12_unexpected(th_sc_msg msg, char *why, size_t why_len);
+
+/* Keeps the ticket of |nst| (sent or received) as the newest one; 0 when out
+ * of memory (no ticket kept). */
+int ep12_keep_ticket(ep12_st *st, const th_new_session_ticket_tls12 *nst) TH_MUST_USE;
+
+/* Keeps the verify_data of the Finished |wire| (header included, at most
+ * TH_TLS12_VERIFY_DATA_LEN bytes) for renegotiation_info (RFC 5746 §3). */
+void ep12_keep_verify_data(uint8_t out[TH_TLS12_VERIFY_DATA_LEN], const uint8_t *wire, size_t len);
+
+/* The signature of a CertificateVerify or ServerKeyExchange (RFC 5246
+ * §7.4.8, §7.4.3) in *out: the step's `set:` of |field| when it has one, else
+ * |key|'s signature with |scheme| over |content| (owned in *out_sig,
+ * OPENSSL_free), with the step's flip of the signature. 0 with |err|. */
+int ep12_signature(const th_sc_send *step, th_sc_field field, EVP_PKEY *key, uint16_t scheme,
+                   const uint8_t *content, size_t content_len, th_bytes *out, uint8_t **out_sig,
+                   char *err, size_t err_len) TH_MUST_USE;
+
+/* The th_ep_role hooks both TLS 1.2 roles share: cleanup, the record layer
+ * and CCS of ep12_common.c, and the `expect` fields of TLS 1.2 messages. */
+#define EP12_SHARED_OPS                                                                            \
+    .cleanup = ep12_cleanup, .seal = ep12_seal, .open = ep12_open, .ccs_sent = ep12_ccs_sent,      \
+    .ccs_recv = ep12_ccs_recv, .before_send = ep12_before_send, .check_fields = ep12_check_fields
 
 /* Client role takeover: the ClientHello the TLS 1.3 role sent (in
  * ep->pending_th) becomes ours (ep12_client.c). */

@@ -23,15 +23,8 @@
 #include "server_key_exchange.h"
 #include "sigs.h"
 
-#define DEFAULT_CERTIFICATE "server-ecdsa-p256"
 /* RFC 5077 §5.6 lets the server pick; a day, as BoringSSL's default. */
 #define TICKET_LIFETIME 86400
-
-#define PEER_ERR(...)                                                                              \
-    do {                                                                                           \
-        snprintf(why, why_len, __VA_ARGS__);                                                       \
-        goto err;                                                                                  \
-    } while (0)
 
 static int cfg_has_version(const th_ep *ep, uint16_t v) {
     for (size_t i = 0; i < ep->cfg->num_versions; i++) {
@@ -57,14 +50,6 @@ static int s_start(th_ep *ep) {
     }
     new_server_random(ep);
     return 1;
-}
-
-static int load_our_cert(th_ep *ep, char *err, size_t err_len) {
-    if (ep->cert.num_chain != 0) {
-        return 1;
-    }
-    const char *name = ep->cfg->certificate != NULL ? ep->cfg->certificate : DEFAULT_CERTIFICATE;
-    return ep_load_cert(ep, name, &ep->cert, err, err_len);
 }
 
 /* 1 if |s| can be used with our certificate's key (RFC 5246 §7.4.2). */
@@ -102,7 +87,7 @@ static int recv_ch(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
                  "client_verify_data, or with the SCSV (RFC 5746 §3.7: handshake_failure)");
         return 0;
     }
-    if (!load_our_cert(ep, err, sizeof(err))) {
+    if (ep_our_cert(ep, EP_SERVER_CERTIFICATE, err, sizeof(err)) == NULL) {
         *local = 1;
         snprintf(why, why_len, "%s", err);
         return 0;
@@ -167,9 +152,7 @@ static int recv_ch(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
             st->group = groups[i];
         }
     }
-    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        snprintf(why, why_len, "out of memory");
+    if (!ep12_msgs_add_recv(ep, ev, local, why, why_len)) {
         return 0;
     }
     if (match) {
@@ -318,10 +301,7 @@ static int build_ske(th_ep *ep, const th_sc_send *step, CBB *body, char *err, si
         ske.public_key.data = st->kex.public_key;
         ske.public_key.len = st->kex.public_key_len;
     }
-    if ((f = ep_find_set(step, TH_SC_F_SKE_POINT)) != NULL) {
-        ske.public_key.data = f->value.bytes;
-        ske.public_key.len = f->value.bytes_len;
-    }
+    ep_set_bytes(step, TH_SC_F_SKE_POINT, &ske.public_key);
     if (ske.public_key.len == 0) {
         snprintf(err, err_len, "no key in group 0x%04x: set point", group);
         return 0;
@@ -342,7 +322,7 @@ static int build_ske(th_ep *ep, const th_sc_send *step, CBB *body, char *err, si
     }
     CBB params;
     uint8_t *sig = NULL, *content = NULL;
-    size_t sig_len = 0, content_len = 0;
+    size_t content_len = 0;
     int ok = 0;
     if (!CBB_init(&params, 128) || !CBB_add_bytes(&params, ep->client_random, 32) ||
         !CBB_add_bytes(&params, ep->server_random, 32) ||
@@ -354,21 +334,9 @@ static int build_ske(th_ep *ep, const th_sc_send *step, CBB *body, char *err, si
     }
     ske.has_sig_alg = 1;
     ske.sig_alg = scheme;
-    if ((f = ep_find_set(step, TH_SC_F_SKE_SIGNATURE)) != NULL) {
-        ske.signature.data = f->value.bytes;
-        ske.signature.len = f->value.bytes_len;
-    } else {
-        if (!th_sig_sign(ep->cert.key, scheme, content, content_len, &sig, &sig_len)) {
-            snprintf(err, err_len, "signing with scheme 0x%04x failed", scheme);
-            goto done;
-        }
-        if (step != NULL && step->flip.part == TH_SC_FLIP_SIGNATURE &&
-            !ep_flip_bit(sig, sig_len, step->flip.bit)) {
-            snprintf(err, err_len, "flip signature: bit outside the signature");
-            goto done;
-        }
-        ske.signature.data = sig;
-        ske.signature.len = sig_len;
+    if (!ep12_signature(step, TH_SC_F_SKE_SIGNATURE, ep->cert.key, scheme, content, content_len,
+                        &ske.signature, &sig, err, err_len)) {
+        goto done;
     }
     ok = th_write_server_key_exchange_ecdhe(body, &ske);
     if (!ok) {
@@ -425,10 +393,7 @@ static int build_nst(th_ep *ep, const th_sc_send *step, CBB *body, char *err, si
     if ((f = ep_find_set(step, TH_SC_F_NST_LIFETIME)) != NULL) {
         nst.ticket_lifetime_hint = (uint32_t)f->value.i;
     }
-    if ((f = ep_find_set(step, TH_SC_F_NST_TICKET)) != NULL) {
-        nst.ticket.data = f->value.bytes;
-        nst.ticket.len = f->value.bytes_len;
-    }
+    ep_set_bytes(step, TH_SC_F_NST_TICKET, &nst.ticket);
     if (!th_write_new_session_ticket_tls12(body, &nst)) {
         snprintf(err, err_len, "cannot write the new_session_ticket");
         return 0;
@@ -446,7 +411,7 @@ static int s_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, c
     }
     int ok = 1;
     if (msg == TH_SC_MSG_CERTIFICATE || msg == TH_SC_MSG_SERVER_KEY_EXCHANGE) {
-        ok = load_our_cert(ep, err, err_len);
+        ok = ep_our_cert(ep, EP_SERVER_CERTIFICATE, err, err_len) != NULL;
     }
     if (ok) {
         switch (msg) {
@@ -531,23 +496,15 @@ static int s_sent(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len, cha
         uint8_t alert;
         CBS_init(&cbs, wire + TH_HANDSHAKE_HEADER_LEN, len - TH_HANDSHAKE_HEADER_LEN);
         if (th_parse_new_session_ticket_tls12(&cbs, &nst, &alert)) {
-            free(st->new_ticket);
-            st->new_ticket = malloc(nst.ticket.len + 1);
-            if (st->new_ticket == NULL) {
+            if (!ep12_keep_ticket(st, &nst)) {
                 snprintf(err, err_len, "out of memory");
                 return 0;
             }
-            memcpy(st->new_ticket, nst.ticket.data, nst.ticket.len);
-            st->new_ticket_len = nst.ticket.len;
-            st->new_ticket_lifetime = nst.ticket_lifetime_hint;
         }
         return 1;
     }
     case TH_SC_MSG_FINISHED:
-        memcpy(st->server_vd, wire + TH_HANDSHAKE_HEADER_LEN,
-               len - TH_HANDSHAKE_HEADER_LEN < TH_TLS12_VERIFY_DATA_LEN
-                   ? len - TH_HANDSHAKE_HEADER_LEN
-                   : TH_TLS12_VERIFY_DATA_LEN);
+        ep12_keep_verify_data(st->server_vd, wire, len);
         if (st->resumed) {
             st->state = EP12_S_WAIT_FIN_R;
         } else if (st->state == EP12_S_FLIGHT3) {
@@ -567,14 +524,12 @@ static int recv_cke(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
     CBS cbs;
     uint8_t alert;
     char b1[32];
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     th_secret_cleanse(&st->premaster);
     if (st->suite->kx == TH_TLS12_KX_RSA) {
         th_client_key_exchange_rsa cke;
         if (!th_parse_client_key_exchange_rsa(&cbs, &cke, &alert)) {
-            snprintf(why, why_len, "a client_key_exchange our codec rejects (%s)",
-                     th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-            return 0;
+            return ep_codec_rejects(why, why_len, "a client_key_exchange", alert);
         }
         /* RFC 5246 §7.4.7.1: on any failure continue with a random
          * premaster; the Finished then fails. */
@@ -604,9 +559,7 @@ static int recv_cke(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
         uint8_t secret[TH_KEX_MAX_SECRET];
         size_t sl;
         if (!th_parse_client_key_exchange_ecdhe(&cbs, &cke, &alert)) {
-            snprintf(why, why_len, "a client_key_exchange our codec rejects (%s)",
-                     th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-            return 0;
+            return ep_codec_rejects(why, why_len, "a client_key_exchange", alert);
         }
         if (st->kex.group == 0) {
             snprintf(why, why_len, "a client_key_exchange before our server_key_exchange");
@@ -642,11 +595,9 @@ static int recv_cv(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     uint8_t alert;
     char b1[32];
     th_certificate_verify cv;
-    CBS_init(&cbs, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_certificate_verify(&cbs, &cv, &alert)) {
-        snprintf(why, why_len, "a certificate_verify our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a certificate_verify", alert);
     }
     if (!ep12_list_has(st->cr_schemes, st->num_cr_schemes, cv.algorithm) ||
         !th_sig_scheme_allowed(cv.algorithm, ep->peer_key, TH_VERSION_TLS12)) {
@@ -663,9 +614,7 @@ static int recv_cv(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
                  "decrypt_error)");
         return 0;
     }
-    if (!ep12_msgs_add(ep, ev->bytes, ev->len)) {
-        *local = 1;
-        snprintf(why, why_len, "out of memory");
+    if (!ep12_msgs_add_recv(ep, ev, local, why, why_len)) {
         return 0;
     }
     ep->done[TH_SC_MSG_CERTIFICATE_VERIFY] = 1;
@@ -690,7 +639,7 @@ static int s_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
             }
             st->peer_cert_nonempty = !empty;
             ep->peer_cert_empty = empty;
-            return ep12_msgs_add(ep, ev->bytes, ev->len);
+            return ep12_msgs_add_recv(ep, ev, out_local, why, why_len);
         }
         if (ev->msg == TH_SC_MSG_CLIENT_KEY_EXCHANGE && !ep->done[TH_SC_MSG_CLIENT_KEY_EXCHANGE]) {
             if (st->cert_requested && !st->peer_cert_nonempty && !ep->peer_cert_empty) {
@@ -742,9 +691,7 @@ static int s_recv(th_ep *ep, const th_ep_event *ev, int *out_local, char *why, s
     default:
         break;
     }
-    snprintf(why, why_len, "an unexpected %s (RFC 5246 §7.4: unexpected_message)",
-             ep12_msg_name(ev->msg));
-    return 0;
+    return ep12_unexpected(ev->msg, why, why_len);
 }
 
 static th_ep_next s_next(th_ep *ep) {
@@ -813,11 +760,5 @@ const th_ep_role th_ep12_server_role = {
     .sent = s_sent,
     .recv = s_recv,
     .next = s_next,
-    .cleanup = ep12_cleanup,
-    .seal = ep12_seal,
-    .open = ep12_open,
-    .ccs_sent = ep12_ccs_sent,
-    .ccs_recv = ep12_ccs_recv,
-    .before_send = ep12_before_send,
-    .check_fields = ep12_check_fields,
+    EP12_SHARED_OPS,
 };

@@ -154,31 +154,6 @@ static void client_cleanup(th_ep *ep) {
 
 /* ---- building --------------------------------------------------------- */
 
-/* uint16 values of an INT_LIST set. */
-static uint16_t *ints16(const th_sc_value *v, size_t *n) {
-    uint16_t *out = calloc(v->num + 1, sizeof(*out));
-    if (out != NULL) {
-        for (size_t i = 0; i < v->num; i++) {
-            out[i] = (uint16_t)v->ints[i];
-        }
-    }
-    *n = v->num;
-    return out;
-}
-
-/* server_name naming |host| (RFC 6066 §3). */
-static int put_sni(ep_ext_builder *eb, const char *host) {
-    th_server_name name = {TH_SNI_HOST_NAME, {(const uint8_t *)host, strlen(host)}};
-    th_ext_server_name_ch sni = {&name, 1};
-    CBB c;
-    if (!CBB_init(&c, 64) || !th_write_ext_server_name_ch(&c, &sni) ||
-        !ep_eb_put(eb, TH_EXT_SERVER_NAME, &c)) {
-        CBB_cleanup(&c);
-        return 0;
-    }
-    return 1;
-}
-
 /* key_share with the public keys of our key pairs (RFC 8446 §4.2.8). */
 static int put_key_share(th_ep *ep, ep_ext_builder *eb) {
     th_key_share_entry entries[TH_EP_MAX_SHARES];
@@ -341,8 +316,7 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     memset(&ch, 0, sizeof(ch));
     memset(&eb, 0, sizeof(eb));
     eb.psk_last = 1;
-    uint16_t *set_suites = NULL;
-    uint8_t comp_null = 0, *comp = NULL;
+    uint8_t *comp = NULL;
     uint8_t *msg = NULL;
     size_t msg_len = 0;
     int ok = 0;
@@ -369,23 +343,14 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
             ep->num_kex++;
         }
     }
-    ch.legacy_version = TH_VERSION_TLS12;
-    memcpy(ch.random, ep->client_random, TH_RANDOM_LEN);
-    ch.legacy_session_id.data = ep->session_id;
-    ch.legacy_session_id.len = ep->session_id_len;
     size_t n;
     const uint16_t *suites = ep_our_suites(ep, &n);
-    for (size_t i = 0; i < n; i++) {
-        if (!th_client_hello_add_cipher_suite(&ch, suites[i])) {
-            goto done;
-        }
+    if (!ep_ch_init(&ch, ep->client_random, ep->session_id, ep->session_id_len, suites, n)) {
+        goto done;
     }
-    ch.legacy_compression_methods.data = &comp_null;
-    ch.legacy_compression_methods.len = 1;
-    ch.has_extensions = 1;
 
     /* The default extensions, in the engine's order. */
-    if (ep->cfg->server_name != NULL && !put_sni(&eb, ep->cfg->server_name)) {
+    if (ep->cfg->server_name != NULL && !ep_eb_put_sni(&eb, ep->cfg->server_name)) {
         goto done;
     }
     uint16_t versions[8];
@@ -468,77 +433,9 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     /* `set:` fields (scenario.h). */
     for (size_t i = 0; step != NULL && i < step->num_sets; i++) {
         const th_sc_value *v = &step->sets[i].value;
-        size_t k;
         switch (step->sets[i].field) {
-        case TH_SC_F_CH_LEGACY_VERSION:
-            ch.legacy_version = (uint16_t)v->i;
-            break;
-        case TH_SC_F_CH_RANDOM:
-            if (v->bytes_len != TH_RANDOM_LEN) {
-                snprintf(err, err_len, "random: %zu bytes, not 32", v->bytes_len);
-                goto done;
-            }
-            memcpy(ch.random, v->bytes, TH_RANDOM_LEN);
-            break;
-        case TH_SC_F_CH_SESSION_ID:
-            ch.legacy_session_id.data = v->bytes;
-            ch.legacy_session_id.len = v->bytes_len;
-            break;
-        case TH_SC_F_CH_CIPHER_SUITES:
-            free(set_suites);
-            set_suites = ints16(v, &k);
-            if (set_suites == NULL) {
-                goto done;
-            }
-            free(ch.cipher_suites);
-            ch.cipher_suites = NULL;
-            ch.num_cipher_suites = 0;
-            for (size_t j = 0; j < k; j++) {
-                if (!th_client_hello_add_cipher_suite(&ch, set_suites[j])) {
-                    goto done;
-                }
-            }
-            break;
-        case TH_SC_F_CH_COMPRESSION_METHODS:
-            free(comp);
-            comp = malloc(v->num + 1);
-            if (comp == NULL) {
-                goto done;
-            }
-            for (size_t j = 0; j < v->num; j++) {
-                comp[j] = (uint8_t)v->ints[j];
-            }
-            ch.legacy_compression_methods.data = comp;
-            ch.legacy_compression_methods.len = v->num;
-            break;
-        case TH_SC_F_CH_SUPPORTED_VERSIONS:
-        case TH_SC_F_CH_SUPPORTED_GROUPS:
-        case TH_SC_F_CH_SIGNATURE_ALGORITHMS: {
-            uint16_t *l = ints16(v, &k);
-            th_sc_field fld = step->sets[i].field;
-            uint16_t type = fld == TH_SC_F_CH_SUPPORTED_VERSIONS ? TH_EXT_SUPPORTED_VERSIONS
-                            : fld == TH_SC_F_CH_SUPPORTED_GROUPS ? TH_EXT_SUPPORTED_GROUPS
-                                                                 : TH_EXT_SIGNATURE_ALGORITHMS;
-            int r = l != NULL && ep_eb_put_u16_list(
-                                     &eb, type, fld == TH_SC_F_CH_SUPPORTED_VERSIONS ? 1 : 2, l, k);
-            free(l);
-            if (!r) {
-                goto done;
-            }
-            break;
-        }
         case TH_SC_F_CH_KEY_SHARES:
             if (!put_key_share(ep, &eb)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_ALPN:
-            if (!ep_eb_put_alpn(&eb, (const char *const *)v->strs, v->num)) {
-                goto done;
-            }
-            break;
-        case TH_SC_F_CH_SERVER_NAME:
-            if (!put_sni(&eb, v->str != NULL ? v->str : "")) {
                 goto done;
             }
             break;
@@ -560,15 +457,18 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
             }
             break;
         }
-        case TH_SC_F_CH_RECORD_SIZE_LIMIT:
-            if (!ep_eb_put_u16(&eb, TH_EXT_RECORD_SIZE_LIMIT, (uint16_t)v->i)) {
+        default: {
+            int handled;
+            if (!ep_ch_apply_set(&ch, &eb, &step->sets[i], &comp, &handled, err, err_len)) {
+                goto done;
+            }
+            if (!handled) {
+                snprintf(err, err_len, "field %d cannot be set on a client_hello",
+                         (int)step->sets[i].field);
                 goto done;
             }
             break;
-        default:
-            snprintf(err, err_len, "field %d cannot be set on a client_hello",
-                     (int)step->sets[i].field);
-            goto done;
+        }
         }
     }
     if (!ep_eb_apply_ops(&eb, step, err, err_len)) {
@@ -585,12 +485,7 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     th_ext_key_share_ch_cleanup(&st->built.shares);
     st->built.has_shares = 0;
 
-    CBB full, b2;
-    if (!CBB_init(&full, 512) || !CBB_add_u8(&full, TH_HS_CLIENT_HELLO) ||
-        !CBB_add_u24_length_prefixed(&full, &b2) || !th_write_client_hello(&b2, &ch) ||
-        !CBB_finish(&full, &msg, &msg_len)) {
-        CBB_cleanup(&full);
-        snprintf(err, err_len, "the client_hello does not fit its length fields");
+    if (!ep_write_client_hello(&ch, &msg, &msg_len, err, err_len)) {
         goto done;
     }
     if (ep->psk_offered && !write_binder(ep, msg, msg_len)) {
@@ -611,7 +506,6 @@ static int build_client_hello(th_ep *ep, const th_sc_send *step, CBB *out, char 
     }
 done:
     OPENSSL_free(msg);
-    free(set_suites);
     free(comp);
     memset(&ch.extensions, 0, sizeof(ch.extensions));
     th_client_hello_cleanup(&ch);
@@ -884,12 +778,6 @@ static int client_sent(th_ep *ep, th_sc_msg msg, const uint8_t *wire, size_t len
 
 /* ---- receiving -------------------------------------------------------- */
 
-#define PEER_ERR(...)                                                                              \
-    do {                                                                                           \
-        snprintf(why, why_len, __VA_ARGS__);                                                       \
-        goto err;                                                                                  \
-    } while (0)
-
 static int recv_hrr(th_ep *ep, const th_server_hello *sh, const th_ep_event *ev, char *why,
                     size_t why_len, int *local) {
     client_st *st = CST(ep);
@@ -997,7 +885,7 @@ static int recv_server_hello(th_ep *ep, const th_ep_event *ev, int *local, char 
     char b1[32];
     uint8_t ecdhe[TH_KEX_MAX_SECRET];
     size_t ecdhe_len = 0;
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
+    ep_body_cbs(ev, &cbs);
     if (st->st != CS_WAIT_SH && st->st != CS_WAIT_SH2) {
         snprintf(why, why_len,
                  "a %s while the client waits for %s (RFC 8446 §4: "
@@ -1008,9 +896,7 @@ static int recv_server_hello(th_ep *ep, const th_ep_event *ev, int *local, char 
         return 0;
     }
     if (!th_parse_server_hello(&cbs, &sh, &alert)) {
-        snprintf(why, why_len, "a server_hello our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a server_hello", alert);
     }
     const th_ext *sv_ext = th_ext_block_find(&sh.extensions, TH_EXT_SUPPORTED_VERSIONS);
     if (sv_ext == NULL) {
@@ -1146,11 +1032,9 @@ static int recv_ee(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     uint8_t alert;
     char b1[32];
     int ok = 0;
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_encrypted_extensions(&cbs, &ee, &alert)) {
-        snprintf(why, why_len, "encrypted_extensions our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "encrypted_extensions", alert);
     }
     for (size_t i = 0; i < ee.extensions.num_exts; i++) {
         const th_ext *e = &ee.extensions.exts[i];
@@ -1209,13 +1093,10 @@ static int recv_cr(th_ep *ep, const th_ep_event *ev, int *local, char *why, size
     th_certificate_request cr;
     CBS cbs, b;
     uint8_t alert;
-    char b1[32];
     int ok = 0;
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_certificate_request(&cbs, &cr, &alert)) {
-        snprintf(why, why_len, "a certificate_request our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a certificate_request", alert);
     }
     /* RFC 8446 §4.3.2: the context "SHALL be zero length unless used for
      * the post-handshake authentication exchanges". */
@@ -1323,9 +1204,8 @@ static int recv_nst(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
     th_new_session_ticket nst;
     CBS cbs;
     uint8_t alert;
-    char b1[32];
     client_st *st = CST(ep);
-    CBS_init(&cbs, ev->bytes + 4, ev->len - 4);
+    ep_body_cbs(ev, &cbs);
     if (st->st == CS_FLIGHT) {
         /* RFC 8446 §4.6.1: a server "MAY ... send a NewSessionTicket
          * immediately upon sending its Finished"; its PSK needs our Finished,
@@ -1348,9 +1228,7 @@ static int recv_nst(th_ep *ep, const th_ep_event *ev, int *local, char *why, siz
         return 0;
     }
     if (!th_parse_new_session_ticket(&cbs, &nst, &alert)) {
-        snprintf(why, why_len, "a new_session_ticket our codec rejects (%s)",
-                 th_name_or_hex(th_alert_name(alert), alert, b1, sizeof(b1)));
-        return 0;
+        return ep_codec_rejects(why, why_len, "a new_session_ticket", alert);
     }
     th_ep_ticket *t = &ep->ticket;
     free(t->ticket);

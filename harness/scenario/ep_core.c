@@ -787,7 +787,10 @@ static int run_any_of(th_ep *ep, const th_sc_step *step, ep_result *r) {
             char t[TH_EP_TEXT_MAX];
             expect_text(&step->alts[i].steps[0].expect, t, sizeof(t));
             size_t l = strlen(exp);
-            snprintf(exp + l, sizeof(exp) - l, "%s%s", i ? " | " : "", t);
+            int n = snprintf(exp + l, sizeof(exp) - l, "%s%s", i ? " | " : "", t);
+            if (n < 0 || (size_t)n >= sizeof(exp) - l) {
+                break; /* the text is full: the rest is cut */
+            }
         }
         if (ev != NULL) {
             result_event(ep, r, step, exp, ev);

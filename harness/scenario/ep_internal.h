@@ -43,6 +43,7 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#include "client_hello.h"
 #include "conn.h"
 #include "endpoint.h"
 #include "extensions.h"
@@ -346,6 +347,14 @@ const uint16_t *ep_our_suites(const th_ep *ep, size_t *out_num);
 const uint16_t *ep_our_groups(const th_ep *ep, size_t *out_num);
 const uint16_t *ep_our_schemes(const th_ep *ep, size_t *out_num);
 
+/* In a recv function with |why|, |why_len| and an `err:` cleanup label:
+ * writes the printf-style reason the peer's message fails and jumps there. */
+#define PEER_ERR(...)                                                                              \
+    do {                                                                                           \
+        snprintf(why, why_len, __VA_ARGS__);                                                       \
+        goto err;                                                                                  \
+    } while (0)
+
 /* Writes a printf-style text into |buf| (when not NULL) and returns 0:
  * `return ep_failf(why, why_len, ...)` for a failure with its reason. */
 int ep_failf(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -376,6 +385,35 @@ int ep_eb_put_alpn(ep_ext_builder *eb, const char *const *names, size_t n) TH_MU
 /* The step's extension edits (ep_apply_ext_ops; |step| may be NULL). */
 int ep_eb_apply_ops(ep_ext_builder *eb, const th_sc_send *step, char *err,
                     size_t err_len) TH_MUST_USE;
+/* The body of the received message |ev| (its 4-byte header skipped). */
+void ep_body_cbs(const th_ep_event *ev, CBS *out);
+/* Writes "|what| our codec rejects (alert)" into |why| and returns 0: the
+ * peer's message failed our parser with |alert|. */
+int ep_codec_rejects(char *why, size_t why_len, const char *what, uint8_t alert);
+/* The certificate a server config without `certificate:` uses. */
+#define EP_SERVER_CERTIFICATE "server-ecdsa-p256"
+
+/* Our certificate, cfg->certificate or else |dflt|, loaded into ep->cert
+ * once; NULL when neither names one, or with |err| when it does not load. */
+const th_cert_key *ep_our_cert(th_ep *ep, const char *dflt, char *err, size_t err_len);
+
+/* ep_eb_put of a server_name naming |host| (RFC 6066 §3). */
+int ep_eb_put_sni(ep_ext_builder *eb, const char *host) TH_MUST_USE;
+
+/* Starts |ch| (zeroed) as both versions send it: legacy_version TLS 1.2
+ * (RFC 8446 §4.1.2), |random|, the session ID (a view), |suites|, null
+ * compression only, an extension block to come. 0 when out of memory. */
+int ep_ch_init(th_client_hello *ch, const uint8_t random[TH_RANDOM_LEN], const uint8_t *sid,
+               size_t sid_len, const uint16_t *suites, size_t num_suites) TH_MUST_USE;
+/* Applies the ClientHello `set:` field |set| that both versions know to |ch|
+ * and its extensions |eb| (a new compression list is owned in *comp);
+ * *handled = 0, and nothing done, for any other field. 0 with |err|. */
+int ep_ch_apply_set(th_client_hello *ch, ep_ext_builder *eb, const th_sc_set *set, uint8_t **comp,
+                    int *handled, char *err, size_t err_len) TH_MUST_USE;
+/* The whole ClientHello (4-byte header + body) of |ch| in *out_msg (owned,
+ * OPENSSL_free). 0 with |err| when it does not fit its length fields. */
+int ep_write_client_hello(const th_client_hello *ch, uint8_t **out_msg, size_t *out_len, char *err,
+                          size_t err_len) TH_MUST_USE;
 
 /* 1 if |v| is in |list|. */
 int ep_in_list(const uint16_t *list, size_t num, uint16_t v);
@@ -478,6 +516,9 @@ int ep_flip_bit(uint8_t *buf, size_t len, size_t bit) TH_MUST_USE;
 
 /* Looks up a `set:` of |field| in |step| (NULL if none or |step| NULL). */
 const th_sc_set *ep_find_set(const th_sc_send *step, th_sc_field field);
+/* Replaces *out with the bytes of the step's `set:` of |field|, when it has
+ * one (|step| may be NULL). */
+void ep_set_bytes(const th_sc_send *step, th_sc_field field, th_bytes *out);
 
 /* Loads cfg->certificate (or |name|) from the pki dir into |out|. 0 with
  * |err|. */

@@ -410,13 +410,13 @@ int sv_build(th_ep *ep, th_sc_msg msg, const th_sc_send *step, CBB *out, char *e
     case TH_SC_MSG_CERTIFICATE_REQUEST:
         return build_certificate_request(ep, st, step, out, err, err_len);
     case TH_SC_MSG_CERTIFICATE:
-        return ep_build_certificate(ep, step, DEFAULT_CERTIFICATE, NULL, 0, out, err, err_len);
+        return ep_build_certificate(ep, step, EP_SERVER_CERTIFICATE, NULL, 0, out, err, err_len);
     case TH_SC_MSG_CERTIFICATE_VERIFY: {
         /* RFC 8446 §4.4.3: a scheme of the client's signature_algorithms. */
         th_ext_signature_algorithms sa;
         int have = sv_client_sig_algs(st, &sa);
         int ok =
-            ep_build_certificate_verify(ep, step, DEFAULT_CERTIFICATE, have ? sa.sig_algs : NULL,
+            ep_build_certificate_verify(ep, step, EP_SERVER_CERTIFICATE, have ? sa.sig_algs : NULL,
                                         have ? sa.num_sig_algs : 0, out, err, err_len);
         th_ext_signature_algorithms_cleanup(&sa);
         return ok;

@@ -27,15 +27,6 @@
 #include "server_hello.h"
 #include "sigs.h"
 
-/* Our certificate (cfg->certificate or the default), loaded once. */
-static int load_our_cert(th_ep *ep, char *err, size_t err_len) {
-    if (ep->cert.num_chain != 0) {
-        return 1;
-    }
-    const char *name = ep->cfg->certificate != NULL ? ep->cfg->certificate : DEFAULT_CERTIFICATE;
-    return ep_load_cert(ep, name, &ep->cert, err, err_len);
-}
-
 /* ---- the ClientHello ----------------------------------------------------- */
 
 /* RFC 8446 §4.2.10: a server that rejects 0-RTT skips the early records,
@@ -418,7 +409,7 @@ int sv_recv_client_hello(th_ep *ep, sv_state *st, const th_ep_event *ev, int *lo
                             "missing_extension)");
         }
         char err[256];
-        if (!load_our_cert(ep, err, sizeof(err))) {
+        if (ep_our_cert(ep, EP_SERVER_CERTIFICATE, err, sizeof(err)) == NULL) {
             th_ext_signature_algorithms_cleanup(&sa);
             *local = 1;
             return ep_failf(why, why_len, "%s", err);

@@ -9,9 +9,6 @@
 #include "ep_internal.h"
 #include "ext_types.h"
 
-/* The certificate a server config without `certificate:` uses. */
-#define DEFAULT_CERTIFICATE "server-ecdsa-p256"
-
 /* NewSessionTicket defaults: lifetime (s), nonce and ticket lengths. */
 #define TICKET_LIFETIME  7200
 #define TICKET_NONCE_LEN 8

@@ -3,7 +3,11 @@
  * authentication messages of RFC 8446 §4.4 (Certificate, CertificateVerify,
  * Finished), sent by either side and checked for either side; the role
  * passes only what differs (the context, the schemes the peer offered, the
- * Finished key, which certificate extensions the peer may send). */
+ * Finished key, which certificate extensions the peer may send). Also what
+ * the TLS 1.3 and TLS 1.2 clients share of a ClientHello (its start, the
+ * `set:` fields both know, the whole message) and the small steps every
+ * role repeats (the body of a received message, a codec rejection, a
+ * `set:` of bytes, our certificate). */
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +17,7 @@
 
 #include "certificate.h"
 #include "certificate_verify.h"
+#include "client_hello.h"
 #include "ep_internal.h"
 #include "ext_types.h"
 #include "finished.h"
@@ -59,6 +64,14 @@ const uint16_t *ep_our_schemes(const th_ep *ep, size_t *out_num) {
     }
     *out_num = ep->cfg->num_sig_schemes;
     return ep->cfg->sig_schemes;
+}
+
+void ep_set_bytes(const th_sc_send *step, th_sc_field field, th_bytes *out) {
+    const th_sc_set *f = ep_find_set(step, field);
+    if (f != NULL) {
+        out->data = f->value.bytes;
+        out->len = f->value.bytes_len;
+    }
 }
 
 int ep_in_list(const uint16_t *list, size_t num, uint16_t v) {
@@ -202,6 +215,136 @@ int ep_eb_apply_ops(ep_ext_builder *eb, const th_sc_send *step, char *err, size_
     return ep_apply_ext_ops(&eb->block, step->ext_ops, step->num_ext_ops, err, err_len);
 }
 
+int ep_eb_put_sni(ep_ext_builder *eb, const char *host) {
+    th_server_name name = {TH_SNI_HOST_NAME, {(const uint8_t *)host, strlen(host)}};
+    th_ext_server_name_ch sni = {&name, 1};
+    CBB c;
+    if (!CBB_init(&c, 64) || !th_write_ext_server_name_ch(&c, &sni) ||
+        !ep_eb_put(eb, TH_EXT_SERVER_NAME, &c)) {
+        CBB_cleanup(&c);
+        return 0;
+    }
+    return 1;
+}
+
+/* ---- the ClientHello both versions build ------------------------------ */
+
+/* The uint16 list extension a `set:` field of a ClientHello replaces (its
+ * type and length prefix), or 0 when |field| is not one. */
+static uint16_t ch_list_ext(th_sc_field field, size_t *prefix_len) {
+    *prefix_len = 2;
+    switch (field) {
+    case TH_SC_F_CH_SUPPORTED_VERSIONS:
+        *prefix_len = 1;
+        return TH_EXT_SUPPORTED_VERSIONS;
+    case TH_SC_F_CH_SUPPORTED_GROUPS:
+        return TH_EXT_SUPPORTED_GROUPS;
+    case TH_SC_F_CH_SIGNATURE_ALGORITHMS:
+        return TH_EXT_SIGNATURE_ALGORITHMS;
+    default:
+        return 0;
+    }
+}
+
+int ep_ch_init(th_client_hello *ch, const uint8_t random[TH_RANDOM_LEN], const uint8_t *sid,
+               size_t sid_len, const uint16_t *suites, size_t num_suites) {
+    static const uint8_t kCompNull = 0;
+    ch->legacy_version = TH_VERSION_TLS12;
+    memcpy(ch->random, random, TH_RANDOM_LEN);
+    ch->legacy_session_id.data = sid;
+    ch->legacy_session_id.len = sid_len;
+    for (size_t i = 0; i < num_suites; i++) {
+        if (!th_client_hello_add_cipher_suite(ch, suites[i])) {
+            return 0;
+        }
+    }
+    ch->legacy_compression_methods.data = &kCompNull;
+    ch->legacy_compression_methods.len = 1;
+    ch->has_extensions = 1;
+    return 1;
+}
+
+int ep_ch_apply_set(th_client_hello *ch, ep_ext_builder *eb, const th_sc_set *set, uint8_t **comp,
+                    int *handled, char *err, size_t err_len) {
+    const th_sc_value *v = &set->value;
+    size_t prefix_len;
+    uint16_t list_ext = ch_list_ext(set->field, &prefix_len);
+    *handled = 1;
+    if (list_ext != 0) {
+        uint16_t *l = calloc(v->num + 1, sizeof(*l));
+        if (l == NULL) {
+            return ep_failf(err, err_len, "out of memory");
+        }
+        for (size_t j = 0; j < v->num; j++) {
+            l[j] = (uint16_t)v->ints[j];
+        }
+        int ok = ep_eb_put_u16_list(eb, list_ext, prefix_len, l, v->num);
+        free(l);
+        return ok || ep_failf(err, err_len, "out of memory");
+    }
+    switch (set->field) {
+    case TH_SC_F_CH_LEGACY_VERSION:
+        ch->legacy_version = (uint16_t)v->i;
+        return 1;
+    case TH_SC_F_CH_RANDOM:
+        if (v->bytes_len != TH_RANDOM_LEN) {
+            return ep_failf(err, err_len, "random: %zu bytes, not 32", v->bytes_len);
+        }
+        memcpy(ch->random, v->bytes, TH_RANDOM_LEN);
+        return 1;
+    case TH_SC_F_CH_SESSION_ID:
+        ch->legacy_session_id.data = v->bytes;
+        ch->legacy_session_id.len = v->bytes_len;
+        return 1;
+    case TH_SC_F_CH_CIPHER_SUITES:
+        free(ch->cipher_suites);
+        ch->cipher_suites = NULL;
+        ch->num_cipher_suites = 0;
+        for (size_t j = 0; j < v->num; j++) {
+            if (!th_client_hello_add_cipher_suite(ch, (uint16_t)v->ints[j])) {
+                return ep_failf(err, err_len, "out of memory");
+            }
+        }
+        return 1;
+    case TH_SC_F_CH_COMPRESSION_METHODS:
+        free(*comp);
+        *comp = malloc(v->num + 1);
+        if (*comp == NULL) {
+            return ep_failf(err, err_len, "out of memory");
+        }
+        for (size_t j = 0; j < v->num; j++) {
+            (*comp)[j] = (uint8_t)v->ints[j];
+        }
+        ch->legacy_compression_methods.data = *comp;
+        ch->legacy_compression_methods.len = v->num;
+        return 1;
+    case TH_SC_F_CH_ALPN:
+        return ep_eb_put_alpn(eb, (const char *const *)v->strs, v->num) ||
+               ep_failf(err, err_len, "out of memory");
+    case TH_SC_F_CH_SERVER_NAME:
+        return ep_eb_put_sni(eb, v->str != NULL ? v->str : "") ||
+               ep_failf(err, err_len, "out of memory");
+    case TH_SC_F_CH_RECORD_SIZE_LIMIT:
+        return ep_eb_put_u16(eb, TH_EXT_RECORD_SIZE_LIMIT, (uint16_t)v->i) ||
+               ep_failf(err, err_len, "out of memory");
+    default:
+        *handled = 0;
+        return 1;
+    }
+}
+
+int ep_write_client_hello(const th_client_hello *ch, uint8_t **out_msg, size_t *out_len, char *err,
+                          size_t err_len) {
+    CBB full, body;
+    if (!CBB_init(&full, 512) || !CBB_add_u8(&full, TH_HS_CLIENT_HELLO) ||
+        !CBB_add_u24_length_prefixed(&full, &body) || !th_write_client_hello(&body, ch) ||
+        !CBB_finish(&full, out_msg, out_len)) {
+        CBB_cleanup(&full);
+        return ep_failf(err, err_len, "the client_hello does not fit its length fields");
+    }
+    return 1;
+}
+
 /* ---- building --------------------------------------------------------- */
 
 /* The step's flip of |part| applied to a copy of |*bytes| (owned in *buf,
@@ -224,7 +367,7 @@ static int flip_part(const th_sc_send *step, th_sc_flip_part part, const char *w
     return 1;
 }
 
-static const th_cert_key *our_cert(th_ep *ep, const char *dflt, char *err, size_t err_len) {
+const th_cert_key *ep_our_cert(th_ep *ep, const char *dflt, char *err, size_t err_len) {
     const char *name = ep->cfg->certificate != NULL ? ep->cfg->certificate : dflt;
     if (name == NULL) {
         return NULL;
@@ -252,17 +395,14 @@ int ep_build_certificate(th_ep *ep, const th_sc_send *step, const char *dflt, co
         }
         ck = &ep->alt_cert;
     } else if (f == NULL) {
-        ck = our_cert(ep, dflt, err, err_len);
+        ck = ep_our_cert(ep, dflt, err, err_len);
         if (ck == NULL && err[0] != '\0') {
             return 0;
         }
     }
     cert.certificate_request_context.data = ctx;
     cert.certificate_request_context.len = ctx_len;
-    if ((f = ep_find_set(step, TH_SC_F_CT_CONTEXT)) != NULL) {
-        cert.certificate_request_context.data = f->value.bytes;
-        cert.certificate_request_context.len = f->value.bytes_len;
-    }
+    ep_set_bytes(step, TH_SC_F_CT_CONTEXT, &cert.certificate_request_context);
     for (size_t i = 0; ck != NULL && i < ck->num_chain; i++) {
         if (!th_certificate_add_entry(&cert, ck->chain[i])) {
             ep_failf(err, err_len, "out of memory");
@@ -309,7 +449,7 @@ int ep_build_certificate_verify(th_ep *ep, const th_sc_send *step, const char *d
     err[0] = '\0';
     const th_cert_key *ck = ep->sent_cert;
     if (ck == NULL) {
-        ck = our_cert(ep, dflt, err, err_len);
+        ck = ep_our_cert(ep, dflt, err, err_len);
     }
     if (ck == NULL || ck->key == NULL) {
         if (err[0] == '\0') {
@@ -367,10 +507,7 @@ int ep_build_certificate_verify(th_ep *ep, const th_sc_send *step, const char *d
         ep_random(ep, fake, sizeof(fake));
     }
     CBB_cleanup(&content);
-    if ((f = ep_find_set(step, TH_SC_F_CV_SIGNATURE)) != NULL) {
-        cv.signature.data = f->value.bytes;
-        cv.signature.len = f->value.bytes_len;
-    }
+    ep_set_bytes(step, TH_SC_F_CV_SIGNATURE, &cv.signature);
     if (!flip_part(step, TH_SC_FLIP_SIGNATURE, "signature", &cv.signature, &flipped, err,
                    err_len)) {
         goto err;
@@ -402,11 +539,7 @@ int ep_build_finished(th_ep *ep, const th_sc_send *step, const th_secret *base_k
         return ep_failf(err, err_len, "cannot compute the finished verify_data");
     }
     th_finished fin = {{mac.bytes, mac.len}};
-    const th_sc_set *f = ep_find_set(step, TH_SC_F_FIN_VERIFY_DATA);
-    if (f != NULL) {
-        fin.verify_data.data = f->value.bytes;
-        fin.verify_data.len = f->value.bytes_len;
-    }
+    ep_set_bytes(step, TH_SC_F_FIN_VERIFY_DATA, &fin.verify_data);
     if (!flip_part(step, TH_SC_FLIP_VERIFY_DATA, "verify_data", &fin.verify_data, &buf, err,
                    err_len)) {
         goto err;
@@ -426,9 +559,14 @@ err:
 
 /* ---- checking the peer's ---------------------------------------------- */
 
-/* The body of a received message (whole, header included). */
-static void body_of(const th_ep_event *ev, CBS *out) {
+void ep_body_cbs(const th_ep_event *ev, CBS *out) {
     CBS_init(out, ev->bytes + TH_HANDSHAKE_HEADER_LEN, ev->len - TH_HANDSHAKE_HEADER_LEN);
+}
+
+int ep_codec_rejects(char *why, size_t why_len, const char *what, uint8_t alert) {
+    char b[32];
+    return ep_failf(why, why_len, "%s our codec rejects (%s)", what,
+                    alert_name(alert, b, sizeof(b)));
 }
 
 int ep_check_certificate(th_ep *ep, const th_ep_event *ev, const ep_cert_rules *rules,
@@ -440,7 +578,7 @@ int ep_check_certificate(th_ep *ep, const th_ep_event *ev, const ep_cert_rules *
     th_bytes *ders = NULL;
     int ok = 0;
     const char *side = peer_side(ep);
-    body_of(ev, &cbs);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_certificate(&cbs, &ct, &alert)) {
         return ep_failf(why, why_len, "the %s's certificate does not parse (%s)", side,
                         alert_name(alert, b1, sizeof(b1)));
@@ -525,7 +663,7 @@ int ep_check_certificate_verify(th_ep *ep, const th_ep_event *ev, const uint16_t
     size_t hash_len;
     char b1[32], b2[32];
     const char *side = peer_side(ep);
-    body_of(ev, &cbs);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_certificate_verify(&cbs, &cv, &alert)) {
         return ep_failf(why, why_len, "the %s's certificate_verify does not parse (%s)", side,
                         alert_name(alert, b1, sizeof(b1)));
@@ -566,7 +704,7 @@ int ep_check_finished(th_ep *ep, const th_ep_event *ev, const th_secret *base_ke
     size_t hash_len;
     char b1[32];
     const char *side = peer_side(ep);
-    body_of(ev, &cbs);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_finished(&cbs, &fin, &alert)) {
         return ep_failf(why, why_len, "the %s's finished does not parse (%s)", side,
                         alert_name(alert, b1, sizeof(b1)));
@@ -596,7 +734,7 @@ int ep_check_key_update(th_ep *ep, const th_ep_event *ev, int *local, char *why,
     CBS cbs;
     uint8_t alert;
     char b1[32];
-    body_of(ev, &cbs);
+    ep_body_cbs(ev, &cbs);
     if (!th_parse_key_update(&cbs, &ku, &alert)) {
         return ep_failf(why, why_len,
                         "the %s's key_update does not parse or has a bad request_update (RFC 8446 "

@@ -292,7 +292,10 @@ static int tcp_connect(const char *host, uint16_t port, int timeout_ms, char *wh
     hints.ai_socktype = SOCK_STREAM;
     int gai = getaddrinfo(host, service, &hints, &res);
     if (gai != 0) {
-        snprintf(why, why_len, "cannot resolve %s: %s", host, gai_strerror(gai));
+        /* A long host name is cut in the message; that is all truncation does. */
+        if (snprintf(why, why_len, "cannot resolve %.200s: %s", host, gai_strerror(gai)) < 0) {
+            why[0] = '\0';
+        }
         return -1;
     }
     int fd = -1;
