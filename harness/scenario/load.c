@@ -253,6 +253,7 @@ static void scenario_parse(th_ld *c, yaml_node_t *root, th_scenario *s) {
         c->failed = failed;
     }
     if ((v = th_ld_get(c, root, "peer", NULL)) != NULL) {
+        s->peer_configured = 1;
         side_parse(c, v, "peer", &s->peer);
     }
     th_sc_side *sides[2] = {&s->ours, &s->peer};

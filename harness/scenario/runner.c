@@ -164,6 +164,25 @@ static void run_job(const th_runner_opts *opts, job *j) {
                                 j->sc->peers[0], j->sc->num_peers > 1 ? ", ..." : "");
         return;
     }
+    /* tcp: is a server (we script the client), listen: a client. */
+    int we_serve = j->sc->role == 1;
+    if ((we_serve && strncmp(j->peer, "tcp:", 4) == 0) ||
+        (!we_serve && strncmp(j->peer, "listen:", 7) == 0)) {
+        r->verdict = TH_VERDICT_SKIP;
+        r->message = dup_printf("%s is a %s, this scenario needs a %s", j->peer,
+                                we_serve ? "server" : "client", we_serve ? "client" : "server");
+        return;
+    }
+    /* A network peer is whatever it is: the settings of a `peer:` map
+     * (certificate, ALPN, client auth, ...) cannot be given to it, so a
+     * scenario that needs them does not apply. */
+    if (j->sc->peer_configured && strcmp(j->peer, "boringssl") != 0 &&
+        strcmp(j->peer, "self") != 0) {
+        r->verdict = TH_VERDICT_SKIP;
+        r->message =
+            dup_printf("needs the peer configured (a `peer:` map), which %s cannot be", j->peer);
+        return;
+    }
     const th_expectation *e =
         opts->expect != NULL ? th_expectations_find(opts->expect, j->peer, j->sc->id) : NULL;
     if (e != NULL && e->status == TH_EXPECT_SKIP) {

@@ -409,6 +409,7 @@ typedef struct {
     size_t num_peers;
     th_sc_side ours;
     th_sc_side peer;
+    int peer_configured; /* a `peer:` map: settings only in-process peers take */
     th_sc_steps steps;
     char *matrix_label; /* "cipher_suite=TLS_AES_128_GCM_SHA256" or NULL */
     th_sc_loc loc;      /* the document's start */

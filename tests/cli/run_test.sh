@@ -129,6 +129,34 @@ determinism)
             fail "$f.$ext is the same with seeds 7 and 8"
     done
     ;;
+network)
+    # Our own CLI server as a tcp: peer: a client-role scenario runs over
+    # TCP; a scenario that needs the peer configured (`peer:`) and one that
+    # needs a client peer are skipped, not failed.
+    port=$((20000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 40000))
+    "$bin" server --port "$port" --cert "$fixtures/../../../scenarios/pki/server-ed25519-chain.pem" \
+        --key "$fixtures/../../../scenarios/pki/server-ed25519.key" --echo --max-connections 4 \
+        >"$tmp/server.log" 2>&1 &
+    server=$!
+    for i in $(seq 1 100); do
+        grep -q "listening" "$tmp/server.log" 2>/dev/null && break
+        sleep 0.1
+    done
+    cat >"$tmp/server_role.yaml" <<'YAML'
+id: fixture.network.server_role
+title: We script the server
+rfc: {doc: "8446", section: "2", quote: "x"}
+role: server
+steps:
+  - handshake: complete
+YAML
+    run 0 "$fixtures/pass.yaml" "$fixtures/determinism.yaml" "$tmp/server_role.yaml" \
+        --peer "tcp:127.0.0.1:$port" -j 1 --report "$tmp/r"
+    kill "$server" 2>/dev/null
+    verdict "$tmp/r" "fixture.pass.handshake_echo tcp:127.0.0.1:$port pass"
+    verdict "$tmp/r" "fixture.determinism.ed25519 tcp:127.0.0.1:$port skip"
+    verdict "$tmp/r" "fixture.network.server_role tcp:127.0.0.1:$port skip"
+    ;;
 bad_input)
     run 2 "$fixtures/bad.yaml"
     expect "$err" "bad.yaml:7:"
