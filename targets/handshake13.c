@@ -4,8 +4,7 @@
  * and binder checks and the TLS 1.2 ServerKeyExchange, CertificateVerify and
  * Finished checks). The fuzzer's bytes are the peer's records, fed to our
  * engine in pieces the input itself sizes. Both roles negotiate TLS 1.3 or
- * TLS 1.2 with every suite of each (the client all but the RSA key exchange
- * ones, see kClientSuites); the server has an Ed25519 and an RSA-1024
+ * TLS 1.2 with every suite of each; the server has an Ed25519 and an RSA-1024
  * certificate (ECDHE_ECDSA, ECDHE_RSA and RSA key exchange), asks for a
  * client certificate, issues tickets and session IDs; the client has an
  * Ed25519 certificate for client authentication.
@@ -53,27 +52,6 @@ static const uint16_t kSuites[] = {
     TH_TLS_RSA_WITH_AES_256_GCM_SHA384,
     TH_TLS_RSA_WITH_AES_128_CBC_SHA,
     TH_TLS_RSA_WITH_AES_256_CBC_SHA,
-};
-
-/* The client offers every suite but those of the RSA key exchange: it
- * encrypts the premaster with PKCS#1 v1.5 padding from BoringSSL's
- * RAND_bytes (RSA_encrypt takes no randomness), and with the extended
- * master secret the session hash covers that ciphertext, so two runs of one
- * input would differ from the ClientKeyExchange on. */
-static const uint16_t kClientSuites[] = {
-    TH_TLS_AES_128_GCM_SHA256,
-    TH_TLS_AES_256_GCM_SHA384,
-    TH_TLS_CHACHA20_POLY1305_SHA256,
-    TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-    TH_TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-    TH_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-    TH_TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-    TH_TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-    TH_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-    TH_TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA,
-    TH_TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA,
-    TH_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA,
-    TH_TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA,
 };
 
 /* The client accepts every scheme the engine verifies, the TLS 1.2
@@ -244,8 +222,6 @@ static void target_config(th_config *cfg, th_role role, uint32_t *counter,
         cfg->tickets = k->tickets;
         cfg->session_cache = cache;
     } else {
-        cfg->cipher_suites = kClientSuites;
-        cfg->num_cipher_suites = NUM(kClientSuites);
         cfg->sig_schemes = kClientSchemes;
         cfg->num_sig_schemes = NUM(kClientSchemes);
     }

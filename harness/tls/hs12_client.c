@@ -733,6 +733,36 @@ static uint16_t client_sig_scheme(th_conn *c) {
 /* The RSA ClientKeyExchange (RFC 5246 §7.4.7.1): a premaster of our
  * client_version and 46 random bytes, PKCS #1 v1.5-encrypted to the
  * server's key. */
+/* The RSAES-PKCS1-v1_5 encoded message of |msg| (RFC 8017 §7.2.1 step 2:
+ * EM = 0x00 || 0x02 || PS || 0x00 || M, PS at least 8 nonzero octets) into
+ * |em| of |em_len| = the modulus length. Its randomness comes from the
+ * config like all of ours (BoringSSL's RSA_PKCS1_PADDING would draw its own),
+ * so tests and fuzzing replay the exchange; BoringSSL does the modular
+ * exponentiation (RSA_NO_PADDING). 0 if |msg| does not fit. */
+static int pkcs1_type2_block(th_conn *c, uint8_t *em, size_t em_len, const uint8_t *msg,
+                             size_t msg_len) {
+    if (em_len < msg_len + 11) {
+        return 0;
+    }
+    size_t ps_len = em_len - msg_len - 3;
+    em[0] = 0x00;
+    em[1] = 0x02;
+    th_conn_random(c, em + 2, ps_len);
+    for (size_t i = 0; i < ps_len; i++) {
+        /* A zero octet is drawn again (PS must be nonzero); a source that
+         * keeps giving zeros (a test's) cannot make this loop forever. */
+        for (int tries = 0; em[2 + i] == 0 && tries < 8; tries++) {
+            th_conn_random(c, em + 2 + i, 1);
+        }
+        if (em[2 + i] == 0) {
+            em[2 + i] = 0x01;
+        }
+    }
+    em[2 + ps_len] = 0x00;
+    memcpy(em + 3 + ps_len, msg, msg_len);
+    return 1;
+}
+
 static int send_rsa_key_exchange(th_conn *c) {
     th_hs12 *h = c->hs12;
     uint8_t pms[TH_HS12_PREMASTER_MAX];
@@ -747,10 +777,15 @@ static int send_rsa_key_exchange(th_conn *c) {
     th_conn_random(c, pms + 2, sizeof(pms) - 2);
     size_t max = RSA_size(rsa), enc_len = 0;
     uint8_t *enc = malloc(max);
-    int ok = enc != NULL &&
-             RSA_encrypt(rsa, &enc_len, enc, max, pms, sizeof(pms), RSA_PKCS1_PADDING) &&
+    uint8_t *em = malloc(max);
+    int ok = enc != NULL && em != NULL && pkcs1_type2_block(c, em, max, pms, sizeof(pms)) &&
+             RSA_encrypt(rsa, &enc_len, enc, max, em, max, RSA_NO_PADDING) &&
              th_secret_set(&h->premaster, pms, sizeof(pms));
     OPENSSL_cleanse(pms, sizeof(pms));
+    if (em != NULL) {
+        OPENSSL_cleanse(em, max);
+        free(em);
+    }
     CBB cbb, body;
     th_client_key_exchange_rsa cke = {{enc, enc_len}};
     if (ok && th_conn_begin_message(&cbb, &body, TH_HS_CLIENT_KEY_EXCHANGE)) {
