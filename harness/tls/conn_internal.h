@@ -130,6 +130,9 @@ struct th_conn {
     /* Resumption. early_secret is the PSK's Early Secret (client: of the
      * offered session; server: of the accepted ticket). */
     int psk_offered, resumed, psk_dhe;
+    /* A client offering TLS 1.3 and 1.2 offers a TLS 1.2 session too: by its
+     * ID (in legacy_session_id) and, when it has one, its ticket. */
+    int session12_offered, ticket12_offered;
     th_secret early_secret, c_e;
     uint16_t psk_suite;
     th_session *session;      /* client: the newest ticket, for take_session */

@@ -113,7 +113,8 @@ int th_hs12_client_hello_exts(th_conn *c, CBB *exts) {
     /* RFC 5077 §3.2: an empty session_ticket asks for a ticket; a ticket
      * of the session we resume is offered in it. */
     th_ext_session_ticket st = {{NULL, 0}};
-    const th_session *s = h != NULL && h->ticket_offered ? c->cfg.session : NULL;
+    int ticket_offered = h != NULL ? h->ticket_offered : c->ticket12_offered;
+    const th_session *s = ticket_offered ? c->cfg.session : NULL;
     if (s != NULL) {
         st.ticket.data = s->ticket;
         st.ticket.len = s->ticket_len;
@@ -172,6 +173,28 @@ static int write_client_hello(th_conn *c, CBB *body) {
     return CBB_flush(body);
 }
 
+/* Puts the session ID of |s| to offer into c->session_id: its own, or for a
+ * ticket a random one, which the server echoes when it accepts the ticket
+ * (RFC 5077 §3.4: the client "MAY generate and include a Session ID"). */
+static void offer_session_id(th_conn *c, const th_session *s) {
+    if (s->session_id_len != 0) {
+        memcpy(c->session_id, s->session_id, s->session_id_len);
+        c->session_id_len = s->session_id_len;
+    } else {
+        th_conn_random(c, c->session_id, sizeof(c->session_id));
+        c->session_id_len = sizeof(c->session_id);
+    }
+}
+
+void th_hs12_client_offer_session(th_conn *c) {
+    const th_session *s = usable_session(c);
+    c->session12_offered = s != NULL;
+    c->ticket12_offered = s != NULL && s->ticket_len != 0;
+    if (s != NULL) {
+        offer_session_id(c, s);
+    }
+}
+
 /* Starts a handshake (initial or renegotiation): fresh random, the session
  * to offer, and the ClientHello queued. */
 static int send_client_hello(th_conn *c) {
@@ -186,16 +209,7 @@ static int send_client_hello(th_conn *c) {
     c->psk_offered = s != NULL;
     if (s != NULL) {
         h->ticket_offered = s->ticket_len != 0;
-        if (s->session_id_len != 0) {
-            memcpy(c->session_id, s->session_id, s->session_id_len);
-            c->session_id_len = s->session_id_len;
-        } else {
-            /* RFC 5077 §3.4: with a ticket the client "MAY generate and
-             * include a Session ID"; the server echoes it when it accepts
-             * the ticket, which tells us it did. */
-            th_conn_random(c, c->session_id, sizeof(c->session_id));
-            c->session_id_len = sizeof(c->session_id);
-        }
+        offer_session_id(c, s);
     }
     CBB cbb, body;
     if (!th_conn_begin_message(&cbb, &body, TH_HS_CLIENT_HELLO)) {
@@ -525,8 +539,10 @@ int th_hs12_client_server_hello13(th_conn *c, const th_handshake *hs, const uint
     if (c->ch1 == NULL || !th_hs12_add_message(c, c->ch1, c->ch1_len)) {
         return 0;
     }
-    /* A TLS 1.3 PSK is no TLS 1.2 session: nothing to resume. */
-    c->psk_offered = 0;
+    /* A TLS 1.3 PSK is no TLS 1.2 session; the TLS 1.2 session offered
+     * beside it (th_hs12_client_offer_session) may be resumed. */
+    c->psk_offered = c->session12_offered;
+    c->hs12->ticket_offered = c->ticket12_offered;
     return process_server_hello(c, hs, msg, msg_len, 1, out_alert);
 }
 

@@ -143,6 +143,13 @@ int th_hs12_client_start(th_conn *c) TH_MUST_USE;
 int th_hs12_client_hello_suites(th_conn *c, CBB *suites) TH_MUST_USE;
 int th_hs12_client_hello_exts(th_conn *c, CBB *exts) TH_MUST_USE;
 
+/* For a client offering TLS 1.3 and 1.2 (hs13_client.c, before it writes
+ * its ClientHello): when the config's session is a usable TLS 1.2 one, puts
+ * its session ID (or, for a ticket, a random one, RFC 5077 §3.4) into
+ * c->session_id and marks it offered, so th_hs12_client_hello_exts offers
+ * its ticket and a TLS 1.2 ServerHello can resume it. */
+void th_hs12_client_offer_session(th_conn *c);
+
 /* A TLS 1.2 ServerHello answering a ClientHello that offered 1.3 too
  * (c->ch1 holds it): switches the connection to TLS 1.2 (th_hs12_new),
  * checks the RFC 8446 §4.1.3 downgrade sentinel (illegal_parameter) and

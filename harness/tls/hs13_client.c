@@ -246,6 +246,9 @@ int th_hs13_client_start(th_conn *c) {
     if (!th_kex_generate(&c->kex, groups[0], th_conn_random_cb, c)) {
         return 0;
     }
+    if (th_conn_version_enabled(c, TH_VERSION_TLS12)) {
+        th_hs12_client_offer_session(c);
+    }
     if (session_usable(c)) {
         const th_session *s = c->cfg.session;
         c->psk_offered = 1;

@@ -363,11 +363,20 @@ static void test_bulk_and_close_gcm_chacha_cbc(void **state) {
 
 /* A full handshake with |ctx| and its session; then a second connection
  * offering it, which BoringSSL resumes. */
-static void resume_with(fixture *f, SSL_CTX *ctx, int expect_ticket) {
+static const uint16_t kTls12And13[] = {TH_VERSION_TLS13, TH_VERSION_TLS12};
+
+/* Three connections: a full handshake, then the session resumed twice.
+ * |dual|: our client offers TLS 1.3 and 1.2 (to a TLS 1.2 server), and the
+ * TLS 1.2 session rides in the same ClientHello. */
+static void resume_with(fixture *f, SSL_CTX *ctx, int expect_ticket, int dual) {
     uint64_t seed = 60;
     th_config cfg;
     pair p;
     client_config(&cfg, f, &seed);
+    if (dual) {
+        cfg.versions = kTls12And13;
+        cfg.num_versions = 2;
+    }
     pair_init(&p, &cfg, ctx);
     shuttle(&p);
     expect_established(&p, TH_TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256);
@@ -406,7 +415,8 @@ static void resume_with(fixture *f, SSL_CTX *ctx, int expect_ticket) {
 static void test_resumption_by_ticket(void **state) {
     fixture *f = *state;
     SSL_CTX *ctx = server_ctx("server-ecdsa-p256", 0);
-    resume_with(f, ctx, 1);
+    resume_with(f, ctx, 1, 0);
+    resume_with(f, ctx, 1, 1);
     SSL_CTX_free(ctx);
 }
 
@@ -414,7 +424,8 @@ static void test_resumption_by_session_id(void **state) {
     fixture *f = *state;
     SSL_CTX *ctx = server_ctx("server-ecdsa-p256", 0);
     SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
-    resume_with(f, ctx, 0);
+    resume_with(f, ctx, 0, 0);
+    resume_with(f, ctx, 0, 1);
     SSL_CTX_free(ctx);
 }
 
@@ -592,8 +603,6 @@ static void test_ocsp_stapling(void **state) {
     pair_free(&p);
     SSL_CTX_free(ctx);
 }
-
-static const uint16_t kTls12And13[] = {TH_VERSION_TLS13, TH_VERSION_TLS12};
 
 /* Our client offering TLS 1.3 and 1.2: TLS 1.2 with a BoringSSL server
  * limited to it, TLS 1.3 with one that has both. */
