@@ -339,6 +339,33 @@ static int set_peer_name(X509_VERIFY_PARAM *param, const char *host_or_ip) {
     return X509_VERIFY_PARAM_set1_host(param, host_or_ip, strlen(host_or_ip));
 }
 
+/* RFC 8446 §4.4.2.4: "Any endpoint receiving any certificate which it would
+ * need to validate using any signature algorithm using an MD5 hash MUST abort
+ * the handshake with a "bad_certificate" alert. SHA-1 is deprecated, and it
+ * is RECOMMENDED that [the same for] a SHA-1 hash": we do both. Checked on
+ * every certificate of the verified chain whose signature we validated, i.e.
+ * all but the trust anchor (its self-signature is not relied on). */
+static int check_signature_hashes(X509_STORE_CTX *ctx, uint8_t *out_alert, char *why,
+                                  size_t why_len) {
+    STACK_OF(X509) *verified = X509_STORE_CTX_get0_chain(ctx);
+    size_t n = verified != NULL ? sk_X509_num(verified) : 0;
+    for (size_t i = 0; i + 1 < n; i++) {
+        X509 *cert = sk_X509_value(verified, i);
+        int md_nid = NID_undef, pkey_nid = NID_undef;
+        if (!OBJ_find_sigid_algs(X509_get_signature_nid(cert), &md_nid, &pkey_nid) ||
+            (md_nid != NID_md5 && md_nid != NID_sha1 && md_nid != NID_md5_sha1)) {
+            continue;
+        }
+        char subject[256] = "?";
+        X509_NAME_oneline(X509_get_subject_name(cert), subject, sizeof(subject));
+        snprintf(why, why_len, "certificate %zu (%s) is signed with %s", i, subject,
+                 OBJ_nid2sn(md_nid));
+        *out_alert = TH_ALERT_BAD_CERTIFICATE;
+        return 0;
+    }
+    return 1;
+}
+
 int th_verify_chain(X509_STORE *store, const th_bytes *der_certs, size_t num_certs,
                     const char *host_or_ip, int purpose_server, time_t now, uint8_t *out_alert,
                     char *why, size_t why_len) {
@@ -407,6 +434,9 @@ int th_verify_chain(X509_STORE *store, const th_bytes *der_certs, size_t num_cer
         int error = X509_STORE_CTX_get_error(ctx);
         *out_alert = alert_for_verify_error(error);
         describe_verify_error(ctx, error, host_or_ip, why, why_len);
+        goto err;
+    }
+    if (!check_signature_hashes(ctx, out_alert, why, why_len)) {
         goto err;
     }
     ok = 1;

@@ -92,7 +92,7 @@ issue() {
     fi
     quiet openssl ca -batch -config "$cnf" -name th_ca "${signer[@]}" \
         -extensions "$ext" -startdate "$start" -enddate "$end" -preserveDN \
-        -notext -in "$work/$name.csr" -out "$stage/$name.pem"
+        -md "${TH_PKI_MD:-sha256}" -notext -in "$work/$name.csr" -out "$stage/$name.pem"
 }
 
 # chain NAME [CA]: NAME-chain.pem = leaf followed by CA (none for "-").
@@ -109,6 +109,9 @@ chain() {
 issue root-ca p256 self 01 "root CA" v3_root
 issue intermediate-ca p256 root-ca 02 "intermediate CA" v3_intermediate
 issue untrusted-root p256 self 03 "untrusted root CA" v3_root
+# An RSA intermediate, only to sign the leaves whose signature hash is weak
+# (an ECDSA issuer has no MD5 signature).
+issue intermediate-rsa rsa2048 root-ca 04 "intermediate RSA CA" v3_intermediate
 cp "$stage/root-ca.pem" "$stage/trust-bundle.pem"
 
 # Server leaves: one per signature algorithm the harness negotiates.
@@ -155,6 +158,16 @@ head -c $((size - 1)) "$work/good.der" >"$work/bad.der"
 printf "\\$(printf %03o $((last ^ 1)))" >>"$work/bad.der"
 quiet openssl x509 -inform DER -in "$work/bad.der" -outform PEM -out "$stage/bad-signature.pem"
 chain bad-signature
+
+# bad-md5, bad-sha1: RSA leaves signed md5WithRSAEncryption /
+# sha1WithRSAEncryption by intermediate-rsa (RFC 8446 §4.4.2.4: MD5 MUST be
+# refused with bad_certificate; SHA-1 SHOULD be).
+TH_PKI_KU="digitalSignature, keyEncipherment"
+TH_PKI_MD=md5 issue bad-md5 rsa2048 intermediate-rsa 3006 "bad server" v3_server
+chain bad-md5 intermediate-rsa
+TH_PKI_MD=sha1 issue bad-sha1 rsa2048 intermediate-rsa 3007 "bad server" v3_server
+chain bad-sha1 intermediate-rsa
+TH_PKI_KU=digitalSignature
 
 # Replace the PKI in OUTDIR.
 rm -f "$out"/*.pem "$out"/*.key

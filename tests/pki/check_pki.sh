@@ -101,6 +101,7 @@ for key in "$pki"/*.key; do
     [ -e "$pki/$n-chain.pem" ] || continue
     case $n in
         bad-unknown-ca) cp "$pki/$n.pem" "$tmp/chain" ;;
+        bad-md5 | bad-sha1) cat "$pki/$n.pem" "$pki/intermediate-rsa.pem" >"$tmp/chain" ;;
         *) cat "$pki/$n.pem" "$inter" >"$tmp/chain" ;;
     esac
     same "$n-chain.pem is not $n.pem + its issuer" "$pki/$n-chain.pem" "$tmp/chain"
@@ -152,6 +153,18 @@ printf "\\$(printf %03o $((last ^ 1)))" >>"$tmp/fixed.der"
 openssl x509 -inform DER -in "$tmp/fixed.der" -out "$tmp/fixed.pem" 2>/dev/null
 expect_ok "bad-signature: verifies with its last byte restored" -CAfile "$tb" -untrusted "$inter" \
     -purpose sslserver -x509_strict -verify_hostname localhost -verify_ip 127.0.0.1 "$tmp/fixed.pem"
+
+# bad-md5 / bad-sha1: bad only in their signature hash; the chain is sound
+# (OpenSSL's command still accepts the hash at its default level; TLS
+# stacks must not: RFC 8446 §4.4.2.4).
+for weak in md5 sha1; do
+    checks=$((checks + 1))
+    openssl x509 -in "$pki/bad-$weak.pem" -noout -text 2>/dev/null |
+        grep -q "Signature Algorithm: ${weak}WithRSAEncryption" ||
+        fail "bad-$weak: not signed ${weak}WithRSAEncryption"
+    expect_ok "bad-$weak: otherwise valid" -CAfile "$tb" -untrusted "$pki/intermediate-rsa.pem" \
+        -purpose sslserver -verify_hostname localhost -verify_ip 127.0.0.1 "$pki/bad-$weak.pem"
+done
 
 # --- 3. structure matches generate.sh -------------------------------------
 

@@ -222,6 +222,24 @@ static void test_missing_intermediate_is_unknown_ca(void **state) {
     X509_STORE_free(store);
 }
 
+/* RFC 8446 §4.4.2.4: a chain needing an MD5 (MUST) or SHA-1 (RECOMMENDED)
+ * signature to validate is bad_certificate; the same RSA intermediate's own
+ * SHA-256 signature is fine (it verifies as an anchor-signed CA). */
+static void test_md5_and_sha1_signed_leaves_are_bad_certificate(void **state) {
+    (void)state;
+    X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
+    const char *const names[] = {"bad-md5", "bad-sha1"};
+    const char *const hashes[] = {"signed with MD5", "signed with SHA1"};
+    for (size_t i = 0; i < 2; i++) {
+        th_cert_key ck;
+        th_test_load_cert_key(names[i], &ck);
+        expect_why(store, ck.chain, ck.num_chain, "localhost", TH_ALERT_BAD_CERTIFICATE,
+                   hashes[i]);
+        th_cert_key_cleanup(&ck);
+    }
+    X509_STORE_free(store);
+}
+
 static void test_bad_signature_is_bad_certificate(void **state) {
     (void)state;
     X509_STORE *store = th_test_load_trust_store("trust-bundle.pem");
@@ -678,6 +696,7 @@ int main(void) {
         cmocka_unit_test(test_unknown_ca_is_unknown_ca),
         cmocka_unit_test(test_missing_intermediate_is_unknown_ca),
         cmocka_unit_test(test_bad_signature_is_bad_certificate),
+        cmocka_unit_test(test_md5_and_sha1_signed_leaves_are_bad_certificate),
         cmocka_unit_test(test_leaf_for_the_other_role_is_unsupported_certificate),
         cmocka_unit_test(test_unparseable_der_is_decode_error),
         cmocka_unit_test(test_issued_leaf_with_supported_key_verifies),
