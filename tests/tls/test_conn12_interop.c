@@ -18,6 +18,7 @@
 #include "conn_internal.h"
 #include "keys12.h"
 #include "record.h"
+#include "bssl_pair.h"
 #include "testutil.h"
 
 #define PKI TH_TEST_PKI_DIR
@@ -66,83 +67,6 @@ static int teardown(void **state) {
     return 0;
 }
 
-/* One connection pair: our server and BoringSSL's client joined by two
- * memory BIOs (to_ssl: what SSL reads; from_ssl: what SSL writes). */
-typedef struct {
-    th_conn *c;
-    SSL *ssl;
-    BIO *to_ssl, *from_ssl;
-    int ssl_done, ssl_failed, ssl_closed;
-    uint8_t *ssl_in;
-    size_t ssl_in_len;
-    uint8_t *our_in;
-    size_t our_in_len;
-} pair;
-
-static void grow_append(uint8_t **buf, size_t *len, const uint8_t *data, size_t n) {
-    uint8_t *p = realloc(*buf, *len + n + 1);
-    assert_non_null(p);
-    memcpy(p + *len, data, n);
-    *buf = p;
-    *len += n;
-}
-
-/* Moves bytes both ways and drives both sides until nothing moves. */
-static void shuttle(pair *p) {
-    static uint8_t buf[65536];
-    for (int iter = 0; iter < 100000; iter++) {
-        int progress = 0;
-        size_t n;
-        const uint8_t *out = th_conn_pending_output(p->c, &n);
-        if (n != 0) {
-            assert_int_equal(BIO_write(p->to_ssl, out, (int)n), (int)n);
-            th_conn_consume_output(p->c, n);
-            progress = 1;
-        }
-        if (!p->ssl_done && !p->ssl_failed) {
-            int r = SSL_do_handshake(p->ssl);
-            if (r == 1) {
-                p->ssl_done = 1;
-                progress = 1;
-            } else if (SSL_get_error(p->ssl, r) != SSL_ERROR_WANT_READ) {
-                p->ssl_failed = 1;
-                progress = 1;
-            }
-        }
-        if (p->ssl_done && !p->ssl_closed && !p->ssl_failed) {
-            int r;
-            while ((r = SSL_read(p->ssl, buf, sizeof(buf))) > 0) {
-                grow_append(&p->ssl_in, &p->ssl_in_len, buf, (size_t)r);
-                progress = 1;
-            }
-            int e = SSL_get_error(p->ssl, r);
-            if (e == SSL_ERROR_ZERO_RETURN) {
-                p->ssl_closed = 1;
-                progress = 1;
-            } else if (e != SSL_ERROR_WANT_READ) {
-                p->ssl_failed = 1;
-                progress = 1;
-            }
-        }
-        int r = BIO_read(p->from_ssl, buf, sizeof(buf));
-        if (r > 0) {
-            if (!th_conn_recv(p->c, buf, (size_t)r)) {
-                /* The status tells; the test checks it. */
-            }
-            progress = 1;
-        }
-        size_t got;
-        while ((got = th_conn_read_app(p->c, buf, sizeof(buf))) > 0) {
-            grow_append(&p->our_in, &p->our_in_len, buf, got);
-            progress = 1;
-        }
-        if (!progress) {
-            return;
-        }
-    }
-    fail_msg("shuttle did not settle");
-}
-
 /* BoringSSL's client context: versions |min|..|max|, the OpenSSL-style
  * cipher list |ciphers| (NULL: the default), our trust bundle. */
 static SSL_CTX *bssl_client_ctx(uint16_t min, uint16_t max, const char *ciphers) {
@@ -173,31 +97,13 @@ static void base_config(th_config *cfg, fixture *f, uint64_t *seed) {
 
 /* BoringSSL's client (|ctx|, which the pair takes a reference of) against
  * our server. */
-static void pair_init(pair *p, const th_config *cfg, SSL_CTX *ctx) {
-    memset(p, 0, sizeof(*p));
-    p->c = th_conn_new(cfg, TH_ROLE_SERVER);
-    assert_non_null(p->c);
-    p->ssl = SSL_new(ctx);
-    assert_non_null(p->ssl);
-    p->to_ssl = BIO_new(BIO_s_mem());
-    p->from_ssl = BIO_new(BIO_s_mem());
-    BIO_set_mem_eof_return(p->to_ssl, -1);
-    BIO_set_mem_eof_return(p->from_ssl, -1);
-    SSL_set_bio(p->ssl, p->to_ssl, p->from_ssl);
-    SSL_set_connect_state(p->ssl);
+static void pair_init(th_bssl_pair *p, const th_config *cfg, SSL_CTX *ctx) {
+    th_bssl_pair_init(p, cfg, TH_ROLE_SERVER, ctx);
     assert_true(SSL_set_tlsext_host_name(p->ssl, "localhost"));
     assert_true(SSL_set1_host(p->ssl, "localhost"));
 }
 
-static void pair_free(pair *p) {
-    th_conn_free(p->c);
-    SSL_free(p->ssl);
-    free(p->ssl_in);
-    free(p->our_in);
-    ERR_clear_error();
-}
-
-static void expect_established(pair *p, uint16_t version, uint16_t suite) {
+static void expect_established(th_bssl_pair *p, uint16_t version, uint16_t suite) {
     th_conn_status st;
     th_conn_get_status(p->c, &st);
     if (st.state != TH_CONN_ESTABLISHED || !p->ssl_done) {
@@ -215,72 +121,13 @@ static void expect_established(pair *p, uint16_t version, uint16_t suite) {
     }
 }
 
-/* A few bytes each way prove both application keys. */
-static void exchange_small(pair *p) {
-    static const char ping[] = "ping", pong[] = "pong";
-    assert_true(th_conn_write_app(p->c, (const uint8_t *)ping, 4, 0));
-    shuttle(p);
-    assert_int_equal(p->ssl_in_len, 4);
-    assert_memory_equal(p->ssl_in, ping, 4);
-    assert_int_equal(SSL_write(p->ssl, pong, 4), 4);
-    shuttle(p);
-    assert_int_equal(p->our_in_len, 4);
-    assert_memory_equal(p->our_in, pong, 4);
-    p->ssl_in_len = p->our_in_len = 0;
-}
-
-/* 1 MiB each way in random write sizes and record limits. */
-static void bulk(pair *p, uint64_t *seed) {
-    size_t total = 1 << 20;
-    uint8_t *data = malloc(total);
-    assert_non_null(data);
-    test_random(seed, data, total);
-    size_t off = 0;
-    while (off < total) {
-        uint8_t r[4];
-        test_random(seed, r, sizeof(r));
-        size_t n = 1 + ((size_t)r[0] << 8 | r[1]) % 20000;
-        size_t max_record = 1 + ((size_t)r[2] << 8 | r[3]) % 16384;
-        if (n > total - off) {
-            n = total - off;
-        }
-        assert_true(th_conn_write_app(p->c, data + off, n, max_record));
-        off += n;
-        if (r[0] & 1) {
-            shuttle(p);
-        }
-    }
-    shuttle(p);
-    assert_int_equal(p->ssl_in_len, total);
-    assert_memory_equal(p->ssl_in, data, total);
-    off = 0;
-    while (off < total) {
-        uint8_t r[2];
-        test_random(seed, r, sizeof(r));
-        int n = 1 + (int)(((size_t)r[0] << 8 | r[1]) % 16384);
-        if ((size_t)n > total - off) {
-            n = (int)(total - off);
-        }
-        assert_int_equal(SSL_write(p->ssl, data + off, n), n);
-        off += (size_t)n;
-        if (r[0] & 1) {
-            shuttle(p);
-        }
-    }
-    shuttle(p);
-    assert_int_equal(p->our_in_len, total);
-    assert_memory_equal(p->our_in, data, total);
-    p->ssl_in_len = p->our_in_len = 0;
-    free(data);
-}
-
 /* close_notify both ways. */
-static void close_both(pair *p) {
+static void close_both(th_bssl_pair *p) {
     assert_true(th_conn_close(p->c));
-    shuttle(p);
+    th_bssl_pair_shuttle(p);
     assert_true(p->ssl_closed);
     SSL_shutdown(p->ssl);
-    shuttle(p);
+    th_bssl_pair_shuttle(p);
     th_conn_status st;
     th_conn_get_status(p->c, &st);
     assert_int_equal(st.state, TH_CONN_CLOSED);
@@ -320,7 +167,7 @@ static void test_every_suite_and_group(void **state) {
             }
             uint64_t seed = 1 + s * 3 + g;
             th_config cfg;
-            pair p;
+            th_bssl_pair p;
             base_config(&cfg, f, &seed);
             cfg.groups = &groups[g];
             cfg.num_groups = 1;
@@ -332,7 +179,7 @@ static void test_every_suite_and_group(void **state) {
             char curves[32];
             snprintf(curves, sizeof(curves), "%s:P-256", group_names[g]);
             assert_true(SSL_set1_curves_list(p.ssl, g == 1 ? group_names[g] : curves));
-            shuttle(&p);
+            th_bssl_pair_shuttle(&p);
             expect_established(&p, TH_VERSION_TLS12, kSuites12[s].id);
             th_conn_status st;
             th_conn_get_status(p.c, &st);
@@ -346,9 +193,9 @@ static void test_every_suite_and_group(void **state) {
             assert_true(SSL_get_extms_support(p.ssl));
             assert_true(SSL_get_secure_renegotiation_support(p.ssl));
             assert_int_equal(st.server_name.len, 9);
-            exchange_small(&p);
+            th_bssl_pair_exchange_small(&p);
             close_both(&p);
-            pair_free(&p);
+            th_bssl_pair_free(&p);
         }
     }
 }
@@ -359,16 +206,16 @@ static void test_bulk_every_cipher_family(void **state) {
     for (size_t i = 0; i < sizeof(picks) / sizeof(picks[0]); i++) {
         uint64_t seed = 500 + i;
         th_config cfg;
-        pair p;
+        th_bssl_pair p;
         base_config(&cfg, f, &seed);
         SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, kSuites12[picks[i]].name);
         pair_init(&p, &cfg, ctx);
         SSL_CTX_free(ctx);
-        shuttle(&p);
+        th_bssl_pair_shuttle(&p);
         expect_established(&p, TH_VERSION_TLS12, kSuites12[picks[i]].id);
-        bulk(&p, &seed);
+        th_bssl_pair_bulk(&p, test_random, &seed);
         close_both(&p);
-        pair_free(&p);
+        th_bssl_pair_free(&p);
     }
 }
 
@@ -376,49 +223,49 @@ static void test_version_negotiation(void **state) {
     fixture *f = *state;
     uint64_t seed = 40;
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     /* A TLS 1.3 client gets TLS 1.3. */
     base_config(&cfg, f, &seed);
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_3_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS13, TH_TLS_AES_128_GCM_SHA256);
-    exchange_small(&p);
-    pair_free(&p);
+    th_bssl_pair_exchange_small(&p);
+    th_bssl_pair_free(&p);
     /* A TLS 1.3 client against a TLS 1.2-only server: TLS 1.2, no
      * sentinel (BoringSSL would refuse it). */
     cfg.versions = kOnly12;
     cfg.num_versions = 1;
     pair_init(&p, &cfg, ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
-    exchange_small(&p);
-    pair_free(&p);
+    th_bssl_pair_exchange_small(&p);
+    th_bssl_pair_free(&p);
     SSL_CTX_free(ctx);
     /* A TLS 1.2 client gets TLS 1.2 with the sentinel (RFC 8446 §4.1.3). */
     cfg.versions = kBoth;
     cfg.num_versions = 2;
     ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
     uint8_t random[32];
     assert_int_equal(SSL_get_server_random(p.ssl, random, sizeof(random)), 32);
     static const uint8_t kSentinel[] = {0x44, 0x4f, 0x57, 0x4e, 0x47, 0x52, 0x44, 0x01};
     assert_memory_equal(random + 24, kSentinel, 8);
-    exchange_small(&p);
-    pair_free(&p);
+    th_bssl_pair_exchange_small(&p);
+    th_bssl_pair_free(&p);
     /* A TLS 1.3-only config refuses a TLS 1.2 client. */
     cfg.versions = NULL;
     cfg.num_versions = 0;
     pair_init(&p, &cfg, ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     th_conn_status st;
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.state, TH_CONN_FAILED);
     assert_int_equal(st.alert_sent, TH_ALERT_PROTOCOL_VERSION);
     assert_true(p.ssl_failed);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     SSL_CTX_free(ctx);
 }
 
@@ -426,26 +273,26 @@ static void test_fallback_scsv_is_inappropriate_fallback(void **state) {
     fixture *f = *state;
     uint64_t seed = 41;
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     base_config(&cfg, f, &seed);
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     SSL_set_mode(p.ssl, SSL_MODE_SEND_FALLBACK_SCSV);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     th_conn_status st;
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.state, TH_CONN_FAILED);
     assert_int_equal(st.alert_sent, TH_ALERT_INAPPROPRIATE_FALLBACK);
     assert_true(p.ssl_failed);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     /* Control: a TLS 1.2-only server is not above the client's version. */
     cfg.versions = kOnly12;
     cfg.num_versions = 1;
     pair_init(&p, &cfg, ctx);
     SSL_set_mode(p.ssl, SSL_MODE_SEND_FALLBACK_SCSV);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     SSL_CTX_free(ctx);
 }
 
@@ -458,21 +305,21 @@ static const uint8_t kTicketKey[32] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 1
  * client's new session (SSL_SESSION_free it). */
 static SSL_SESSION *run_resumption(fixture *f, th_config *cfg, SSL_CTX *ctx, SSL_SESSION *sess,
                                    int resumed, uint16_t suite) {
-    pair p;
+    th_bssl_pair p;
     pair_init(&p, cfg, ctx);
     if (sess != NULL) {
         assert_true(SSL_set_session(p.ssl, sess));
     }
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, suite);
     th_conn_status st;
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.resumed, resumed);
     assert_int_equal(SSL_session_reused(p.ssl), resumed);
-    exchange_small(&p);
+    th_bssl_pair_exchange_small(&p);
     SSL_SESSION *out = SSL_get1_session(p.ssl);
     assert_non_null(out);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     return out;
 }
 
@@ -560,7 +407,7 @@ static void test_client_auth(void **state) {
     for (size_t i = 0; i < 2; i++) {
         uint64_t seed = 90 + i;
         th_config cfg;
-        pair p;
+        th_bssl_pair p;
         base_config(&cfg, f, &seed);
         cfg.request_client_cert = 1;
         cfg.require_client_cert = 1;
@@ -572,7 +419,7 @@ static void test_client_auth(void **state) {
         assert_true(SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM));
         pair_init(&p, &cfg, ctx);
         SSL_CTX_free(ctx);
-        shuttle(&p);
+        th_bssl_pair_shuttle(&p);
         expect_established(&p, TH_VERSION_TLS12, 0);
         th_conn_status st;
         th_conn_get_status(p.c, &st);
@@ -581,8 +428,8 @@ static void test_client_auth(void **state) {
         size_t n;
         assert_non_null(th_conn_peer_chain(p.c, &n));
         assert_true(n >= 1);
-        exchange_small(&p);
-        pair_free(&p);
+        th_bssl_pair_exchange_small(&p);
+        th_bssl_pair_free(&p);
     }
 }
 
@@ -590,30 +437,30 @@ static void test_missing_required_client_cert_is_handshake_failure(void **state)
     fixture *f = *state;
     uint64_t seed = 95;
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     base_config(&cfg, f, &seed);
     cfg.request_client_cert = 1;
     cfg.require_client_cert = 1;
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     SSL_CTX_free(ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     th_conn_status st;
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.state, TH_CONN_FAILED);
     assert_int_equal(st.alert_sent, TH_ALERT_HANDSHAKE_FAILURE);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     /* Optional client authentication goes on without one. */
     cfg.require_client_cert = 0;
     ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     SSL_CTX_free(ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
     th_conn_get_status(p.c, &st);
     assert_false(st.peer_authenticated);
-    exchange_small(&p);
-    pair_free(&p);
+    th_bssl_pair_exchange_small(&p);
+    th_bssl_pair_free(&p);
 }
 
 static void test_alpn(void **state) {
@@ -622,14 +469,14 @@ static void test_alpn(void **state) {
     static const uint8_t theirs[] = "\x08http/1.1\x02h2";
     uint64_t seed = 99;
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     base_config(&cfg, f, &seed);
     cfg.alpn = ours;
     cfg.num_alpn = 2;
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     assert_int_equal(SSL_set_alpn_protos(p.ssl, theirs, sizeof(theirs) - 1), 0);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
     const uint8_t *sel;
     unsigned sel_len;
@@ -639,16 +486,16 @@ static void test_alpn(void **state) {
     th_conn_status st;
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.alpn.len, 2);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     /* No overlap: no_application_protocol (RFC 7301 §3.2). */
     static const uint8_t other[] = "\x06spdy/3";
     pair_init(&p, &cfg, ctx);
     assert_int_equal(SSL_set_alpn_protos(p.ssl, other, sizeof(other) - 1), 0);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.state, TH_CONN_FAILED);
     assert_int_equal(st.alert_sent, TH_ALERT_NO_APPLICATION_PROTOCOL);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     SSL_CTX_free(ctx);
 }
 
@@ -664,7 +511,7 @@ static void test_keylog_key_update_and_unsent_rsl(void **state) {
     uint64_t seed = 101;
     char line[256] = "";
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     base_config(&cfg, f, &seed);
     cfg.record_size_limit = 1000;
     cfg.keylog = keylog_cb;
@@ -672,7 +519,7 @@ static void test_keylog_key_update_and_unsent_rsl(void **state) {
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     SSL_CTX_free(ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
     uint8_t master[48];
     assert_int_equal(SSL_SESSION_get_master_key(SSL_get_session(p.ssl), master, 48), 48);
@@ -686,8 +533,8 @@ static void test_keylog_key_update_and_unsent_rsl(void **state) {
     th_conn_get_status(p.c, &st);
     assert_int_equal(st.peer_record_size_limit, 0);
     assert_false(th_conn_key_update(p.c, 0));
-    bulk(&p, &seed);
-    pair_free(&p);
+    th_bssl_pair_bulk(&p, test_random, &seed);
+    th_bssl_pair_free(&p);
 }
 
 static void test_ocsp_stapling(void **state) {
@@ -695,28 +542,28 @@ static void test_ocsp_stapling(void **state) {
     static const uint8_t kResponse[] = {0x30, 0x03, 0x0a, 0x01, 0x00};
     uint64_t seed = 103;
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     base_config(&cfg, f, &seed);
     cfg.ocsp_response = kResponse;
     cfg.ocsp_response_len = sizeof(kResponse);
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     SSL_enable_ocsp_stapling(p.ssl);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
     const uint8_t *resp;
     size_t resp_len;
     SSL_get0_ocsp_response(p.ssl, &resp, &resp_len);
     assert_int_equal(resp_len, sizeof(kResponse));
     assert_memory_equal(resp, kResponse, sizeof(kResponse));
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     /* Not asked for: not sent. */
     pair_init(&p, &cfg, ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, 0);
     SSL_get0_ocsp_response(p.ssl, &resp, &resp_len);
     assert_int_equal(resp_len, 0);
-    pair_free(&p);
+    th_bssl_pair_free(&p);
     SSL_CTX_free(ctx);
 }
 
@@ -724,7 +571,7 @@ static void test_rsa_only_server_picks_rsa_suites(void **state) {
     fixture *f = *state;
     uint64_t seed = 104;
     th_config cfg;
-    pair p;
+    th_bssl_pair p;
     base_config(&cfg, f, &seed);
     cfg.cert_key = &f->rsa_ck;
     cfg.cert_keys = NULL;
@@ -732,10 +579,10 @@ static void test_rsa_only_server_picks_rsa_suites(void **state) {
     SSL_CTX *ctx = bssl_client_ctx(TLS1_2_VERSION, TLS1_2_VERSION, NULL);
     pair_init(&p, &cfg, ctx);
     SSL_CTX_free(ctx);
-    shuttle(&p);
+    th_bssl_pair_shuttle(&p);
     expect_established(&p, TH_VERSION_TLS12, TH_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256);
-    exchange_small(&p);
-    pair_free(&p);
+    th_bssl_pair_exchange_small(&p);
+    th_bssl_pair_free(&p);
 }
 
 int main(void) {
