@@ -143,6 +143,8 @@ static void describe_exit(net_peer *p, char *out, size_t cap) {
     }
 }
 
+static int tcp_connect(const char *host, uint16_t port, int timeout_ms, char *why, size_t why_len);
+
 /* SIGTERM to the command's process group, SIGKILL after 1 s. */
 static void stop_child(net_peer *p) {
     if (p->pid > 0) {
@@ -161,6 +163,20 @@ static void stop_child(net_peer *p) {
         } else {
             /* The shell is gone; what it started may not be. */
             kill(-pid, SIGKILL);
+        }
+        /* Its children are not ours to wait for, and a killed one may stay
+         * a zombie a while: for a server command, wait (at most 1 s) until
+         * its port refuses connections, so a later run can take it. */
+        until = now_ms() + 1000;
+        while (p->role == TH_ROLE_SERVER && p->port != 0 && now_ms() < until) {
+            char why[64];
+            int fd = tcp_connect("127.0.0.1", p->port, 100, why, sizeof(why));
+            if (fd < 0) {
+                break;
+            }
+            close(fd);
+            struct timespec ts = {0, 5 * 1000000};
+            nanosleep(&ts, NULL);
         }
         p->pid = 0;
     }
